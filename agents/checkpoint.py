@@ -1,0 +1,107 @@
+"""Checkpoint I/O: safetensors weights plus a JSON model card, written atomically, loaded without pickle.
+
+A checkpoint ``<stem>`` is two files: ``<stem>.safetensors`` (the weights, with the network config in its
+metadata) and ``<stem>.json`` (the model card: architecture, problem, recipe, data, timings, accuracies).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import load_file, save_file
+
+from agents.networks import NetworkConfig, ThinkingNetwork, build_network
+from puzzles.storage import atomic_write, save_json
+
+#: Where shipped checkpoints live: ``checkpoints/`` at the repository root.
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+def checkpoint_stem(path: str | Path) -> Path:
+    """``foo``, ``foo.json`` or ``foo.safetensors`` -> ``foo``."""
+    path = Path(path)
+    return path.with_suffix("") if path.suffix in (".json", ".safetensors") else path
+
+
+def save_checkpoint(path: str | Path, net: ThinkingNetwork, card: dict[str, Any]) -> Path:
+    """Writes ``<stem>.safetensors`` and ``<stem>.json`` atomically; returns the stem.
+
+    The card gets ``network`` (the config) filled in, so the weights alone suffice to rebuild the network.
+    """
+    stem = checkpoint_stem(path)
+    config = net.config.to_dict()
+    tensors = {name: tensor.detach().to("cpu").contiguous() for name, tensor in net.state_dict().items()}
+    metadata = {"network": json.dumps(config), "problem": str(card.get("problem", ""))}
+    atomic_write(stem.with_suffix(".safetensors"), lambda tmp: save_file(tensors, str(tmp), metadata=metadata))
+    save_json(stem.with_suffix(".json"), {**card, "network": config})
+    return stem
+
+
+def resolve_checkpoint(name_or_path: str | Path) -> Path:
+    """A shipped name (``"prefix_sums"``) or a path -> the checkpoint stem, which must exist.
+
+    Raises:
+        FileNotFoundError: naming what was looked for.
+    """
+    candidates = [checkpoint_stem(name_or_path)]
+    if "/" not in str(name_or_path) and not str(name_or_path).startswith("."):
+        candidates.append(SHIPPED_DIR / checkpoint_stem(name_or_path).name)
+    for stem in candidates:
+        if stem.with_suffix(".safetensors").is_file():
+            return stem
+    shipped = sorted(p.stem for p in SHIPPED_DIR.glob("*.safetensors"))
+    raise FileNotFoundError(
+        f"no checkpoint {str(name_or_path)!r}: looked for "
+        + ", ".join(str(c.with_suffix(".safetensors")) for c in candidates)
+        + f"; shipped checkpoints: {shipped}"
+    )
+
+
+def load_checkpoint(name_or_path: str | Path) -> tuple[ThinkingNetwork, dict[str, Any]]:
+    """Loads ``(network, card)`` from a shipped name or a path; never unpickles.
+
+    Raises:
+        FileNotFoundError: the checkpoint does not exist.
+        ValueError: the weights or the card are corrupt or do not fit the recorded network.
+    """
+    stem = resolve_checkpoint(name_or_path)
+    weights = stem.with_suffix(".safetensors")
+    try:
+        tensors = load_file(str(weights))
+        with safe_open(str(weights), framework="pt") as handle:
+            metadata = handle.metadata() or {}
+        config = NetworkConfig.from_dict(json.loads(metadata["network"]))
+    except (SafetensorError, OSError, KeyError, json.JSONDecodeError, TypeError, ValueError) as error:
+        raise ValueError(f"corrupt checkpoint {weights}: {error}") from error
+    card_path = stem.with_suffix(".json")
+    card: dict[str, Any] = {}
+    if card_path.is_file():
+        try:
+            card = json.loads(card_path.read_text())
+        except json.JSONDecodeError as error:
+            raise ValueError(f"corrupt model card {card_path}: {error}") from error
+    card.setdefault("problem", metadata.get("problem", ""))
+    net = build_network(config)
+    try:
+        net.load_state_dict(tensors, strict=True)
+    except RuntimeError as error:
+        raise ValueError(f"checkpoint {weights} does not fit its recorded network: {error}") from error
+    net.eval()
+    return net, card
+
+
+def load_training_state(path: str | Path) -> dict[str, Any]:
+    """Loads a resumable training state written with ``torch.save``, refusing arbitrary objects."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises several types for a truncated or foreign file
+        raise ValueError(f"corrupt training state {path}: {error}") from error
+
+
+def save_training_state(path: str | Path, state: dict[str, Any]) -> None:
+    """Writes a resumable training state atomically."""
+    atomic_write(path, lambda tmp: torch.save(state, tmp))

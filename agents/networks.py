@@ -1,0 +1,193 @@
+"""Deep-thinking networks: feed-forward, DT and DT-Recall, in 1D and 2D.
+
+The layers match the original code (Bansal et al., NeurIPS 2022): bias-free 3-wide convolutions, basic
+residual blocks without normalisation and with a ReLU after the add, recall = concatenate the raw input to
+the thought and convolve back to the width (followed by a ReLU in 1D only, as in the original), and the
+original heads (1D: w -> w -> w/2 -> classes; 2D: w -> 32 -> 8 -> classes).
+
+Every network speaks one contract::
+
+    logits, state = net(x, iters, state=None)      # run `iters` iterations from `state`
+    for logits, state in net.iterate(x, iters):    # the same, streamed one iteration at a time
+        ...
+
+``state`` is the thought (features of ``width`` channels); ``None`` starts from the projected input.
+Nothing keeps every iteration's output: the iterator yields and forgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import torch
+from torch import nn
+
+_CONV = {1: nn.Conv1d, 2: nn.Conv2d}
+
+
+def _conv(dims: int, c_in: int, c_out: int) -> nn.Module:
+    return _CONV[dims](c_in, c_out, kernel_size=3, padding=1, bias=False)
+
+
+class BasicBlock(nn.Module):
+    """Residual block: relu(conv(relu(conv(x))) + x), bias-free, no normalisation."""
+
+    def __init__(self, dims: int, width: int) -> None:
+        super().__init__()
+        self.conv1 = _conv(dims, width, width)
+        self.conv2 = _conv(dims, width, width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.relu(self.conv1(x))
+        return torch.relu(self.conv2(out) + x)
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Everything needed to rebuild a network; stored in every checkpoint's model card.
+
+    Attributes:
+        kind: ``"dt"`` (one recurrent stage reused every iteration) or ``"ff"`` (``max_iters`` separate stages).
+        dims: 1 for strings, 2 for images and boards.
+        in_channels: input channels (1 for prefix sums, 3 for maze images, 12 for chess planes).
+        width: channels of the thought.
+        recall: re-inject the raw input before every iteration.
+        blocks: basic blocks per iteration (the original uses 2).
+        out_channels: classes per position.
+        head: hidden widths of the head; empty means the original's (1D: w, w/2; 2D: 32, 8).
+        max_iters: stages of a feed-forward network (ignored by DT networks).
+    """
+
+    kind: str = "dt"
+    dims: int = 1
+    in_channels: int = 1
+    width: int = 400
+    recall: bool = True
+    blocks: int = 2
+    out_channels: int = 2
+    head: tuple[int, ...] = field(default_factory=tuple)
+    max_iters: int = 30
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("dt", "ff"):
+            raise ValueError(f"network kind must be 'dt' or 'ff', got {self.kind!r}")
+        if self.dims not in _CONV:
+            raise ValueError(f"dims must be 1 or 2, got {self.dims}")
+        for name in ("in_channels", "width", "blocks", "out_channels", "max_iters"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        object.__setattr__(self, "head", tuple(self.head))
+
+    def head_widths(self) -> tuple[int, ...]:
+        """Hidden widths of the head, defaulting to the original's."""
+        if self.head:
+            return self.head
+        return (self.width, self.width // 2) if self.dims == 1 else (32, 8)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dictionary."""
+        return {**asdict(self), "head": list(self.head)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> NetworkConfig:
+        """Rebuilds a config from :meth:`to_dict`'s output, rejecting unknown keys."""
+        known = set(cls.__dataclass_fields__)
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown network settings: {sorted(unknown)}")
+        return cls(**{**values, "head": tuple(values.get("head", ()))})
+
+
+class ThinkingNetwork(nn.Module):
+    """A DT / DT-Recall network (``kind="dt"``) or its feed-forward twin (``kind="ff"``).
+
+    The feed-forward twin has ``max_iters`` stages with separate weights and one shared recall
+    convolution (as the original), so it can run at most ``max_iters`` iterations in total.
+    """
+
+    def __init__(self, config: NetworkConfig) -> None:
+        super().__init__()
+        self.config = config
+        dims, width, c_in = config.dims, config.width, config.in_channels
+        self.projection = nn.Sequential(_conv(dims, c_in, width), nn.ReLU())
+        # The original has a ReLU after the recall conv in 1D only (DT) and never in feed-forward nets.
+        recall_relu = dims == 1 and config.kind == "dt"
+        self.recall = (
+            nn.Sequential(_conv(dims, width + c_in, width), *([nn.ReLU()] if recall_relu else []))
+            if config.recall
+            else None
+        )
+        stages = 1 if config.kind == "dt" else config.max_iters
+        self.stages = nn.ModuleList(
+            nn.Sequential(*(BasicBlock(dims, width) for _ in range(config.blocks))) for _ in range(stages)
+        )
+        hidden = config.head_widths()
+        head: list[nn.Module] = []
+        for c_prev, c_next in zip((width, *hidden), hidden, strict=False):
+            head += [_conv(dims, c_prev, c_next), nn.ReLU()]
+        head.append(_conv(dims, hidden[-1], config.out_channels))
+        self.head = nn.Sequential(*head)
+
+    @property
+    def recurrent(self) -> bool:
+        """True when iterations share weights, so any number of them can be run."""
+        return self.config.kind == "dt"
+
+    def initial_state(self, x: torch.Tensor) -> torch.Tensor:
+        """The thought before the first iteration: the projected input."""
+        return self.projection(x)
+
+    def step(self, x: torch.Tensor, state: torch.Tensor, index: int = 0) -> torch.Tensor:
+        """One iteration: the thought after stage ``index`` (always 0 for DT networks)."""
+        if self.recall is not None:
+            state = self.recall(torch.cat([state, x], dim=1))
+        return self.stages[0 if self.recurrent else index](state)
+
+    def iterate(
+        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Yields ``(logits, state)`` after each of ``iters`` iterations, keeping none of them.
+
+        Args:
+            x: input batch ``(B, C, L)`` or ``(B, C, H, W)``.
+            iters: iterations to run.
+            state: thought to continue from; ``None`` starts from the projected input.
+            start: iterations already run (selects feed-forward stages; ignored by DT networks).
+        """
+        self._check_budget(start, iters)
+        if state is None:
+            state = self.initial_state(x)
+        for i in range(iters):
+            state = self.step(x, state, start + i)
+            yield self.head(state), state
+
+    def forward(
+        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Runs ``iters`` iterations and returns ``(logits, state)`` of the last one.
+
+        ``iters=0`` returns the head applied to the starting thought.
+        """
+        self._check_budget(start, iters)
+        if state is None:
+            state = self.initial_state(x)
+        for i in range(iters):
+            state = self.step(x, state, start + i)
+        return self.head(state), state
+
+    def _check_budget(self, start: int, iters: int) -> None:
+        if iters < 0:
+            raise ValueError(f"iters must be non-negative, got {iters}")
+        if not self.recurrent and start + iters > self.config.max_iters:
+            raise ValueError(
+                f"a feed-forward network has {self.config.max_iters} stages; asked for iterations "
+                f"{start + 1}..{start + iters}"
+            )
+
+
+def build_network(config: NetworkConfig | dict) -> ThinkingNetwork:
+    """Builds a network from a config or its dictionary form."""
+    if isinstance(config, dict):
+        config = NetworkConfig.from_dict(config)
+    return ThinkingNetwork(config)

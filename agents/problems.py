@@ -1,0 +1,104 @@
+"""Problems: how a puzzle family's native numpy format becomes network tensors, and back.
+
+A :class:`Problem` is the one place that knows a family's encoding, its loss mask, how logits become an
+answer and how confident an answer is. Solvers, trainers and evaluation all go through it, so the native
+formats of ``puzzles`` are spoken everywhere else.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+import torch
+
+from puzzles import prefix_sums
+
+
+class Problem(ABC):
+    """A puzzle family as seen by a network."""
+
+    #: Registry name, also the shipped checkpoint's name.
+    name: str = ""
+    #: Input channels the network receives.
+    in_channels: int = 1
+    #: 1 for strings, 2 for grids.
+    dims: int = 1
+    #: Classes per output position.
+    out_channels: int = 2
+
+    @abstractmethod
+    def validate(self, inputs: np.ndarray) -> np.ndarray:
+        """Checks a native batch, raising one clear TypeError/ValueError, and returns it normalised."""
+
+    @abstractmethod
+    def encode(self, inputs: np.ndarray) -> torch.Tensor:
+        """Native inputs to a float tensor ``(B, C, ...)``."""
+
+    @abstractmethod
+    def encode_target(self, targets: np.ndarray) -> torch.Tensor:
+        """Native answers to a long tensor of classes ``(B, ...)``."""
+
+    @abstractmethod
+    def decode(self, prediction: torch.Tensor, inputs: np.ndarray) -> np.ndarray:
+        """A predicted class tensor ``(B, ...)`` to native answers."""
+
+    @abstractmethod
+    def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Fresh ``(inputs, answers)`` at difficulty ``size``."""
+
+    def loss_mask(self, x: torch.Tensor) -> torch.Tensor | None:
+        """Positions that count in the loss and in exact match, ``(B, ...)`` bool, or None for all."""
+        return None
+
+    def predict(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Classes per position ``(B, ...)``; positions outside the mask are forced to 0."""
+        prediction = logits.argmax(dim=1)
+        mask = self.loss_mask(x)
+        return prediction if mask is None else prediction * mask
+
+    def confidence(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Per-sample confidence ``(B,)``: the summed top-class probability over counted positions."""
+        top = logits.softmax(dim=1).amax(dim=1)
+        mask = self.loss_mask(x)
+        if mask is not None:
+            top = top * mask
+        return top.flatten(1).sum(dim=1)
+
+    def exact(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Per-sample exact match ``(B,)`` bool."""
+        return (prediction == target).flatten(1).all(dim=1)
+
+
+class PrefixSums(Problem):
+    """Bits ``(B, n)`` in, running parity ``(B, n)`` out; the network sees bits as +-0.5 (the original)."""
+
+    name = "prefix_sums"
+
+    def validate(self, inputs: np.ndarray) -> np.ndarray:
+        return prefix_sums.validate(inputs)
+
+    def encode(self, inputs: np.ndarray) -> torch.Tensor:
+        bits = torch.from_numpy(self.validate(inputs).astype(np.float32))
+        return (bits - 0.5).unsqueeze(1)
+
+    def encode_target(self, targets: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(targets, dtype=np.int64))
+
+    def decode(self, prediction: torch.Tensor, inputs: np.ndarray) -> np.ndarray:
+        return prediction.to("cpu", torch.uint8).numpy()
+
+    def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        bits = prefix_sums.generate(count, size, rng)
+        return bits, prefix_sums.solve(bits)
+
+
+PROBLEMS: dict[str, Problem] = {problem.name: problem for problem in (PrefixSums(),)}
+
+
+def get_problem(name: str) -> Problem:
+    """The registered problem called ``name``."""
+    try:
+        return PROBLEMS[name]
+    except KeyError:
+        raise ValueError(f"unknown problem {name!r}; known: {sorted(PROBLEMS)}") from None

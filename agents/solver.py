@@ -1,0 +1,116 @@
+"""The solver API: a trained thinking network behind native numpy formats.
+
+    solver = load_solver("prefix_sums")
+    y = solver.solve(x, think=300)
+    for step in solver.think_trace(x, think=300):
+        print(step.iteration, step.confidence.mean())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from agents.checkpoint import load_checkpoint
+from agents.networks import ThinkingNetwork
+from agents.problems import Problem, get_problem
+
+
+@dataclass
+class ThoughtStep:
+    """One iteration of thought on a batch.
+
+    Attributes:
+        iteration: 1-based iteration number.
+        prediction: the answer after this iteration, in the native format.
+        confidence: per-sample mean top-class probability over counted positions, in [0, 1].
+        change: per-sample norm of the thought's change from the previous iteration, ||phi_n - phi_(n-1)||.
+    """
+
+    iteration: int
+    prediction: np.ndarray
+    confidence: np.ndarray
+    change: np.ndarray
+
+
+class Solver:
+    """Solves puzzles of one family with a thinking network.
+
+    Args:
+        net: the trained network.
+        problem: the puzzle family it was trained on.
+        card: its model card.
+        device: ``"cpu"`` (default) or ``"cuda"``.
+        batch_size: samples per forward pass (bounds memory on large inputs).
+    """
+
+    def __init__(
+        self, net: ThinkingNetwork, problem: Problem, card: dict[str, Any] | None = None,
+        device: str = "cpu", batch_size: int = 500,
+    ) -> None:
+        self.device = torch.device(device)
+        self.net = net.to(self.device).eval()
+        self.problem = problem
+        self.card = card or {}
+        self.batch_size = batch_size
+
+    @property
+    def default_think(self) -> int:
+        """The budget the model card recommends, else the training regime's iterations."""
+        return int(self.card.get("recommended_think") or self.net.config.max_iters)
+
+    def _check_think(self, think: int | None) -> int:
+        think = self.default_think if think is None else think
+        if isinstance(think, bool) or not isinstance(think, (int, np.integer)) or think < 1:
+            raise ValueError(f"think must be a positive number of iterations, got {think!r}")
+        if not self.net.recurrent and think > self.net.config.max_iters:
+            raise ValueError(f"this feed-forward model has {self.net.config.max_iters} stages; think={think}")
+        return int(think)
+
+    def solve(self, inputs: np.ndarray, think: int | None = None) -> np.ndarray:
+        """Answers a batch of puzzles in the native format after ``think`` iterations."""
+        inputs = self.problem.validate(inputs)
+        think = self._check_think(think)
+        answers = []
+        with torch.inference_mode():
+            for start in range(0, len(inputs), self.batch_size):
+                chunk = inputs[start : start + self.batch_size]
+                x = self.problem.encode(chunk).to(self.device)
+                logits, _ = self.net(x, think)
+                answers.append(self.problem.decode(self.problem.predict(logits, x), chunk))
+        return np.concatenate(answers) if answers else self.problem.decode(torch.zeros(0), inputs)
+
+    def think_trace(self, inputs: np.ndarray, think: int | None = None) -> Iterator[ThoughtStep]:
+        """Streams the prediction, confidence and thought change after each iteration (one batch)."""
+        inputs = self.problem.validate(inputs)
+        think = self._check_think(think)
+        with torch.inference_mode():
+            x = self.problem.encode(inputs).to(self.device)
+            mask = self.problem.loss_mask(x)
+            counted = mask.flatten(1).sum(1).clamp(min=1) if mask is not None else x[0, 0].numel()
+            previous = self.net.initial_state(x)
+            for i, (logits, state) in enumerate(self.net.iterate(x, think, previous)):
+                change = (state - previous).flatten(1).norm(dim=1)
+                previous = state
+                yield ThoughtStep(
+                    iteration=i + 1,
+                    prediction=self.problem.decode(self.problem.predict(logits, x), inputs),
+                    confidence=(self.problem.confidence(logits, x) / counted).cpu().numpy(),
+                    change=change.cpu().numpy(),
+                )
+
+
+def load_solver(name_or_path: str | Path, device: str = "cpu", batch_size: int = 500) -> Solver:
+    """Loads a shipped solver by name (``"prefix_sums"``) or a checkpoint by path.
+
+    Raises:
+        FileNotFoundError: no such checkpoint.
+        ValueError: the checkpoint is corrupt or names an unknown problem.
+    """
+    net, card = load_checkpoint(name_or_path)
+    return Solver(net, get_problem(card.get("problem", "")), card, device=device, batch_size=batch_size)

@@ -1,0 +1,1 @@
+"""Puzzle generators, exact solvers and file formats (numpy only, no torch)."""

@@ -1,0 +1,87 @@
+"""Evaluate a checkpoint: exact-match accuracy at every iteration, per test size, in one streamed pass.
+
+    python scripts/evaluate.py --checkpoint prefix_sums --sizes 32 48 512 --think 1000 --samples 1000
+
+Prints a table, writes ``<out>/<name>_eval.json`` and ``<out>/<name>_eval.png``; ``--update-card`` also
+records the results (with this command) in the checkpoint's model card.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
+from agents.solver import load_solver  # noqa: E402
+from puzzles.storage import save_json  # noqa: E402
+from trainers.cli import arg, parse_args  # noqa: E402
+from trainers.evaluation import summarise, sweep  # noqa: E402
+from trainers.plots import plot_accuracy_curves  # noqa: E402
+
+
+@dataclass
+class Args:
+    """Evaluate a thinking model's accuracy against iterations on fresh test instances."""
+
+    checkpoint: str = arg("prefix_sums", "shipped checkpoint name or path")
+    sizes: list[int] = arg([32, 48, 512], "test sizes (bits for prefix sums)")
+    think: int = arg(1000, "evaluate iterations 1..think")
+    samples: int = arg(1000, "fresh test instances per size")
+    seed: int = arg(1234, "seed of the test instances (the training data never uses it)")
+    batch_size: int = arg(500, "instances per forward pass")
+    marks: list[int] = arg([30, 100, 200, 300, 500, 1000], "iterations to list in the table and card")
+    out: str = arg("reports", "folder for the JSON and PNG")
+    device: str = arg("cpu", "cpu or cuda")
+    update_card: bool = arg(False, "write the results into the checkpoint's model card")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(Args, argv)
+    console = Console()
+    solver = load_solver(args.checkpoint, device=args.device)
+    stem = resolve_checkpoint(args.checkpoint)
+    started = time.perf_counter()
+    curves = sweep(solver.net, solver.problem, args.sizes, args.think, args.samples, args.seed,
+                   args.batch_size, args.device)
+    seconds = time.perf_counter() - started
+    marks = sorted({*args.marks, args.think})
+    results = {str(size): summarise(curve, marks) for size, curve in curves.items()}
+
+    table = Table(title=f"{stem.name}: exact match (%) by iterations, {args.samples} fresh instances per size")
+    table.add_column("size", justify="right")
+    table.add_column("peak (iter)", justify="right")
+    for t in marks:
+        table.add_column(f"t={t}", justify="right")
+    for size, row in results.items():
+        table.add_row(size, f"{100 * row['peak']:.2f} ({row['peak_iteration']})",
+                      *(f"{100 * row['last_iterate'][str(t)]:.2f}" for t in marks))
+    console.print(table)
+    console.print(f"evaluated in {seconds:.0f} s")
+
+    out = Path(args.out)
+    command = "python scripts/evaluate.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    report = {"checkpoint": str(stem), "command": command, "seconds": round(seconds, 1),
+              "seed": args.seed, "summary": results,
+              "curves": {str(size): curve.to_dict() for size, curve in curves.items()}}
+    save_json(out / f"{stem.name}_eval.json", report)
+    plot_accuracy_curves(curves, out / f"{stem.name}_eval.png", f"{stem.name} ({solver.problem.name})",
+                         train_iters=solver.net.config.max_iters)
+    console.print(f"wrote {out / f'{stem.name}_eval.json'} and {out / f'{stem.name}_eval.png'}")
+    if args.update_card:
+        card = {**solver.card, "evaluation": {"command": command, "seconds": round(seconds, 1),
+                                              "hardware": solver.card.get("training", {}).get("hardware"),
+                                              "results": results}}
+        save_checkpoint(stem, solver.net, card)
+        console.print(f"updated the model card {stem.with_suffix('.json')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Training (progressive loss, data-parallel), recipes and evaluation sweeps."""

@@ -1,0 +1,50 @@
+"""Dataclass-driven command lines for ``scripts/`` (CleanRL style: one dataclass of arguments)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import typing
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def _parser_type(annotation: Any) -> tuple[Any, dict[str, Any]]:
+    """The argparse ``type`` and extra keywords for a field annotation."""
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)) and len(args) == 1:
+        return _parser_type(args[0])
+    if origin is list:
+        return args[0], {"nargs": "+"}
+    if annotation is bool:
+        return None, {"action": argparse.BooleanOptionalAction}
+    return annotation, {}
+
+
+def parse_args(cls: type[T], argv: Sequence[str] | None = None, description: str | None = None) -> T:
+    """Parses ``argv`` into an instance of the dataclass ``cls``.
+
+    Each field becomes ``--field-name``; its help text is the field's ``metadata["help"]``.
+    """
+    parser = argparse.ArgumentParser(
+        description=description or cls.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        kind, extra = _parser_type(hints[f.name])
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        keywords: dict[str, Any] = {"default": default, "help": f.metadata.get("help", " "), **extra}
+        if kind is not None:
+            keywords["type"] = kind
+        parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, **keywords)
+    return cls(**vars(parser.parse_args(argv)))
+
+
+def arg(default: Any, help: str) -> Any:
+    """A dataclass field with a default and a help text."""
+    if isinstance(default, list):
+        return dataclasses.field(default_factory=lambda: list(default), metadata={"help": help})
+    return dataclasses.field(default=default, metadata={"help": help})

@@ -1,0 +1,125 @@
+"""Evaluation: exact-match accuracy at every iteration in one streamed pass.
+
+Two readouts per iteration t (as the original's ``default`` and ``max_conf`` test modes):
+
+- ``last``: the prediction after iteration t;
+- ``max_conf``: the most confident prediction among iterations 1..t (confidence = summed top-class
+  probability over the counted positions).
+
+Nothing keeps all iterations' outputs: each batch streams through ``net.iterate`` and only per-sample
+running statistics are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from agents.networks import ThinkingNetwork
+from agents.problems import Problem
+
+
+@dataclass
+class IterationCurve:
+    """Accuracy (fraction in [0, 1]) after each iteration 1..T, for both readouts."""
+
+    last: np.ndarray
+    max_conf: np.ndarray
+    samples: int
+
+    def best(self) -> tuple[int, float]:
+        """``(iteration, accuracy)`` of the peak of the last-iterate curve (earliest on ties)."""
+        index = int(np.argmax(self.last))
+        return index + 1, float(self.last[index])
+
+    def to_dict(self) -> dict:
+        return {"samples": self.samples, "last": self.last.round(6).tolist(),
+                "max_conf": self.max_conf.round(6).tolist()}
+
+
+def accuracy_per_iteration(
+    net: ThinkingNetwork,
+    problem: Problem,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    iters: int,
+    batch_size: int = 500,
+    device: str | torch.device = "cpu",
+) -> IterationCurve:
+    """Exact-match accuracy after each of ``iters`` iterations, streamed batch by batch."""
+    if iters < 1:
+        raise ValueError(f"iters must be at least 1, got {iters}")
+    net.eval()
+    correct_last = np.zeros(iters, dtype=np.int64)
+    correct_conf = np.zeros(iters, dtype=np.int64)
+    with torch.inference_mode():
+        for start in range(0, len(inputs), batch_size):
+            x = problem.encode(inputs[start : start + batch_size]).to(device)
+            y = problem.encode_target(targets[start : start + batch_size]).to(device)
+            best_conf = torch.full((len(x),), -1.0, device=device)
+            best_ok = torch.zeros(len(x), dtype=torch.bool, device=device)
+            for i, (logits, _) in enumerate(net.iterate(x, iters)):
+                ok = problem.exact(problem.predict(logits, x), y)
+                conf = problem.confidence(logits, x)
+                better = conf > best_conf
+                best_conf = torch.where(better, conf, best_conf)
+                best_ok = torch.where(better, ok, best_ok)
+                correct_last[i] += int(ok.sum())
+                correct_conf[i] += int(best_ok.sum())
+    n = max(len(inputs), 1)
+    return IterationCurve(correct_last / n, correct_conf / n, len(inputs))
+
+
+def exact_match_at(
+    net: ThinkingNetwork,
+    problem: Problem,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    iters: int,
+    batch_size: int = 500,
+) -> float:
+    """Exact-match accuracy after exactly ``iters`` iterations (no per-iteration head)."""
+    net.eval()
+    correct = 0
+    with torch.inference_mode():
+        for start in range(0, len(inputs), batch_size):
+            x = problem.encode(inputs[start : start + batch_size])
+            y = problem.encode_target(targets[start : start + batch_size])
+            logits, _ = net(x, iters)
+            correct += int(problem.exact(problem.predict(logits, x), y).sum())
+    net.train()
+    return correct / max(len(inputs), 1)
+
+
+def sweep(
+    net: ThinkingNetwork,
+    problem: Problem,
+    sizes: list[int],
+    iters: int,
+    samples: int,
+    seed: int = 1234,
+    batch_size: int = 500,
+    device: str | torch.device = "cpu",
+) -> dict[int, IterationCurve]:
+    """Accuracy curves on ``samples`` fresh instances of each size (seeded by ``(seed, size)``)."""
+    curves = {}
+    for size in sizes:
+        inputs, targets = problem.generate(samples, size, np.random.default_rng([seed, size]))
+        curves[size] = accuracy_per_iteration(net, problem, inputs, targets, iters, batch_size, device)
+    return curves
+
+
+def summarise(curve: IterationCurve, marks: list[int]) -> dict:
+    """Peak and accuracy at chosen iterations of one curve, for tables and model cards."""
+    peak_iter, peak = curve.best()
+    after_peak = curve.last[peak_iter - 1 :]
+    return {
+        "samples": curve.samples,
+        "peak_iteration": peak_iter,
+        "peak": round(peak, 6),
+        "lowest_after_peak": round(float(after_peak.min()), 6),
+        "last_iterate": {str(t): round(float(curve.last[t - 1]), 6) for t in marks if t <= len(curve.last)},
+        "max_conf": {str(t): round(float(curve.max_conf[t - 1]), 6) for t in marks if t <= len(curve.max_conf)},
+    }

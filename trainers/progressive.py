@@ -1,0 +1,73 @@
+"""The progressive loss (Bansal et al. 2022, Algorithm 1 of the dissertation).
+
+Each batch: draw n ~ U{0..m-1} and k ~ U{1..m-n}; run n iterations without tracking gradients, detach the
+thought, run k more with gradients, and score only the last output. The loss is
+``(1 - alpha) * L(m iterations from scratch) + alpha * L(progressive)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def sample_progressive(max_iters: int, rng: np.random.Generator) -> tuple[int, int]:
+    """Draws ``(n, k)``: n ~ U{0..m-1} warm-up iterations, then k ~ U{1..m-n} scored iterations."""
+    if max_iters < 1:
+        raise ValueError(f"max_iters must be positive, got {max_iters}")
+    n = int(rng.integers(0, max_iters))
+    k = int(rng.integers(1, max_iters - n + 1))
+    return n, k
+
+
+def masked_cross_entropy(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """Mean per-position cross entropy over the positions where ``mask`` is true (all when None)."""
+    loss = F.cross_entropy(logits, target, reduction="none")
+    if mask is None:
+        return loss.mean()
+    return loss[mask].mean()
+
+
+def thinking_loss(
+    net: nn.Module,
+    x: torch.Tensor,
+    target: torch.Tensor,
+    mask: torch.Tensor | None,
+    alpha: float,
+    max_iters: int,
+    rng: np.random.Generator,
+    warmup_net: nn.Module | None = None,
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """The training loss of one batch, and its parts for logging.
+
+    Args:
+        net: the network to differentiate through (possibly wrapped for data parallelism).
+        x, target, mask: the encoded batch, its classes and loss mask.
+        alpha: weight of the progressive term; 0 = plain m-iteration loss, 1 = progressive only.
+        max_iters: m, the training regime's iteration count.
+        rng: draws n and k (shared by all data-parallel ranks so they run the same iterations).
+        warmup_net: the unwrapped network for the gradient-free warm-up (defaults to ``net``).
+
+    The full m-iteration forward only runs when alpha < 1 (the original always ran it).
+    """
+    parts: dict[str, float] = {}
+    loss = torch.zeros((), device=x.device)
+    if alpha < 1:
+        logits, _ = net(x, max_iters)
+        loss_max = masked_cross_entropy(logits, target, mask)
+        loss = loss + (1 - alpha) * loss_max
+        parts["loss_max_iters"] = float(loss_max.detach())
+    if alpha > 0:
+        n, k = sample_progressive(max_iters, rng)
+        state = None
+        if n > 0:
+            with torch.no_grad():
+                _, state = (warmup_net or net)(x, n)
+        logits, _ = net(x, k, state.detach() if state is not None else None, start=n)
+        loss_prog = masked_cross_entropy(logits, target, mask)
+        loss = loss + alpha * loss_prog
+        parts["loss_progressive"] = float(loss_prog.detach())
+    parts["loss"] = float(loss.detach())
+    return loss, parts

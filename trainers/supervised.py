@@ -1,0 +1,343 @@
+"""The supervised trainer: progressive loss, resumable, seeded, and data-parallel under ``torchrun``.
+
+A run lives in one folder::
+
+    config.json        the TrainConfig it was started with (a resumed run must match it)
+    state.pt           resumable state after the last finished epoch (weights_only-loadable)
+    best.safetensors   the best-on-validation network, with best.json as its model card
+    metrics.jsonl      one JSON line per epoch
+
+Everything random in an epoch is drawn from generators seeded by ``(seed, epoch)``, so a run killed at any
+moment and resumed from its last epoch reproduces the uninterrupted run exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from torch import nn
+
+from agents.checkpoint import load_training_state, save_checkpoint, save_training_state
+from agents.networks import NetworkConfig, ThinkingNetwork, build_network
+from agents.problems import Problem, get_problem
+from puzzles.storage import atomic_write, save_json
+from trainers.evaluation import exact_match_at
+from trainers.progressive import thinking_loss
+
+STATE_FILE = "state.pt"
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.jsonl"
+BEST_STEM = "best"
+
+
+@dataclass
+class TrainConfig:
+    """A training recipe. Every field is recorded in the model card.
+
+    Attributes:
+        problem: registered problem name (``agents.problems``).
+        network: :class:`agents.networks.NetworkConfig` fields (problem channels are filled in).
+        train_difficulty: size of training instances (bits, maze size, ...).
+        dataset_size: instances generated before the train/validation split.
+        val_fraction: share held out for validation (the original: 0.2).
+        split_seed: seed of the data and of the split (the original: 42).
+        fresh_data: regenerate the training share every epoch from the problem's generator.
+        epochs: passes over the training share.
+        batch_size: global batch size (split across data-parallel ranks).
+        optimizer: ``"adam"``, ``"adamw"`` or ``"sgd"`` (momentum 0.9).
+        lr: peak learning rate.
+        weight_decay: L2 (adam, sgd) or decoupled (adamw) weight decay.
+        warmup_steps: linear learning-rate warm-up, per optimiser step.
+        lr_decay_epochs: epochs at which the learning rate is multiplied by ``lr_factor``.
+        lr_factor: the decay factor.
+        recur_lr_scale: learning-rate multiplier for the recurrent stage and recall conv (the original's
+            ``lr_throttle`` for mazes is ``1 / max_iters``).
+        clip: gradient-norm clip, or None.
+        alpha: weight of the progressive loss.
+        max_iters: iterations in the training regime (m).
+        seed: seed of the weights, the shuffling and the progressive draws.
+        eval_batch_size: batch size for validation.
+    """
+
+    problem: str = "prefix_sums"
+    network: dict[str, Any] = field(default_factory=dict)
+    train_difficulty: int = 32
+    dataset_size: int = 10_000
+    val_fraction: float = 0.2
+    split_seed: int = 42
+    fresh_data: bool = True
+    epochs: int = 100
+    batch_size: int = 100
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 2e-4
+    warmup_steps: int = 500
+    lr_decay_epochs: list[int] = field(default_factory=list)
+    lr_factor: float = 0.1
+    recur_lr_scale: float = 1.0
+    clip: float | None = 1.0
+    alpha: float = 1.0
+    max_iters: int = 30
+    seed: int = 0
+    eval_batch_size: int = 500
+
+    def network_config(self, problem: Problem) -> NetworkConfig:
+        """The network config with the problem's channels and dimensionality."""
+        values = {
+            "dims": problem.dims,
+            "in_channels": problem.in_channels,
+            "out_channels": problem.out_channels,
+            "max_iters": self.max_iters,
+            **self.network,
+        }
+        return NetworkConfig.from_dict(values)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        unknown = set(values) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown training settings: {sorted(unknown)}")
+        return cls(**values)
+
+
+def _distributed() -> tuple[int, int]:
+    """``(rank, world_size)``, initialising gloo when launched by torchrun with several processes."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return 0, 1
+    if not dist.is_initialized():
+        dist.init_process_group("gloo")
+    return dist.get_rank(), dist.get_world_size()
+
+
+def _hardware() -> str:
+    return f"{platform.machine()} {platform.processor() or 'cpu'}, {torch.get_num_threads()} threads, torch {torch.__version__}"
+
+
+class Trainer:
+    """Fits a thinking network to a problem with the progressive loss.
+
+    Args:
+        config: the recipe.
+        run_dir: folder of the run; an existing run there is resumed.
+        progress: show a rich progress bar (rank 0 only).
+        name: name recorded in the model card.
+    """
+
+    def __init__(self, config: TrainConfig, run_dir: str | Path, progress: bool = True, name: str = "") -> None:
+        self.config = config
+        self.run_dir = Path(run_dir)
+        self.name = name or config.problem
+        self.problem = get_problem(config.problem)
+        self.rank, self.world = _distributed()
+        self.console = Console(stderr=True, quiet=self.rank != 0)
+        self.show_progress = progress and self.rank == 0
+        torch.manual_seed(config.seed)
+        self.net: ThinkingNetwork = build_network(config.network_config(self.problem))
+        self.model: nn.Module = self.net
+        if self.world > 1:
+            # Warm-up iterations skip the projection, so some parameters get no gradient in a step.
+            self.model = nn.parallel.DistributedDataParallel(self.net, find_unused_parameters=True)
+        self.optimizer = self._make_optimizer()
+        self.val_inputs, self.val_targets, self.fixed_train = self._make_data()
+
+    # ----------------------------------------------------------------------------------------- set-up
+    def _make_optimizer(self) -> torch.optim.Optimizer:
+        cfg = self.config
+        recur = [p for n, p in self.net.named_parameters() if n.startswith(("stages", "recall"))]
+        other = [p for n, p in self.net.named_parameters() if not n.startswith(("stages", "recall"))]
+        groups = [
+            {"params": other, "lr_scale": 1.0},
+            {"params": recur, "lr_scale": cfg.recur_lr_scale},
+        ]
+        if cfg.optimizer == "adam":
+            return torch.optim.Adam(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        if cfg.optimizer == "adamw":
+            return torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        if cfg.optimizer == "sgd":
+            return torch.optim.SGD(groups, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
+        raise ValueError(f"unknown optimizer {cfg.optimizer!r}; use adam, adamw or sgd")
+
+    def _make_data(self) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """The seeded dataset split 80/20: (val inputs, val targets, (train inputs, train targets))."""
+        cfg = self.config
+        rng = np.random.default_rng(cfg.split_seed)
+        inputs, targets = self.problem.generate(cfg.dataset_size, cfg.train_difficulty, rng)
+        order = np.random.default_rng([cfg.split_seed, 1]).permutation(len(inputs))
+        n_val = int(round(cfg.val_fraction * len(inputs)))
+        val, train = order[:n_val], order[n_val:]
+        return inputs[val], targets[val], (inputs[train], targets[train])
+
+    def _train_data(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        if not self.config.fresh_data:
+            return self.fixed_train
+        rng = np.random.default_rng([self.config.seed, epoch, 0])
+        return self.problem.generate(len(self.fixed_train[0]), self.config.train_difficulty, rng)
+
+    def _lr(self, step: int, epoch: int) -> float:
+        cfg = self.config
+        warm = min(1.0, (step + 1) / cfg.warmup_steps) if cfg.warmup_steps > 0 else 1.0
+        decays = sum(epoch >= e for e in cfg.lr_decay_epochs)
+        return cfg.lr * warm * cfg.lr_factor**decays
+
+    # ----------------------------------------------------------------------------------------- state
+    def _resume(self) -> dict[str, Any]:
+        """Loads the last finished epoch's state, or starts fresh (writing config.json)."""
+        config_path = self.run_dir / CONFIG_FILE
+        state_path = self.run_dir / STATE_FILE
+        recorded = asdict(self.config)
+        if config_path.is_file():
+            previous = json.loads(config_path.read_text())
+            if previous != json.loads(json.dumps(recorded)):
+                raise ValueError(
+                    f"{self.run_dir} holds a run with another config; use a new folder or the same recipe"
+                )
+        elif self.rank == 0:
+            save_json(config_path, recorded)
+        progress = {"epoch": 0, "step": 0, "best_val": -1.0, "best_epoch": 0, "train_seconds": 0.0}
+        if state_path.is_file():
+            state = load_training_state(state_path)
+            self.net.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+            progress = state["progress"]
+            self.console.log(f"resumed {self.run_dir} after epoch {progress['epoch']}")
+            if self.rank == 0:
+                self._truncate_metrics(progress["epoch"])
+        return progress
+
+    def _truncate_metrics(self, epoch: int) -> None:
+        """Drops metric lines of epochs after ``epoch`` (written before a kill, then redone)."""
+        path = self.run_dir / METRICS_FILE
+        if not path.is_file():
+            return
+        kept = [line for line in path.read_text().splitlines() if line and json.loads(line)["epoch"] <= epoch]
+        atomic_write(path, lambda tmp: tmp.write_text("".join(line + "\n" for line in kept)))
+
+    def _save_state(self, progress: dict[str, Any]) -> None:
+        state = {"model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(), "progress": progress}
+        save_training_state(self.run_dir / STATE_FILE, state)
+
+    def card(self, progress: dict[str, Any]) -> dict[str, Any]:
+        """The model card of the run so far."""
+        cfg = self.config
+        data = (
+            f"fresh {cfg.problem} instances of difficulty {cfg.train_difficulty} every epoch "
+            f"({len(self.fixed_train[0])} per epoch); validation: {len(self.val_inputs)} held out from "
+            f"{cfg.dataset_size} generated with seed {cfg.split_seed}"
+            if cfg.fresh_data
+            else f"{cfg.dataset_size} {cfg.problem} instances of difficulty {cfg.train_difficulty} "
+            f"(seed {cfg.split_seed}), split {1 - cfg.val_fraction:.0%}/{cfg.val_fraction:.0%}"
+        )
+        return {
+            "name": self.name,
+            "problem": cfg.problem,
+            "recipe": asdict(cfg),
+            "training": {
+                "data": data,
+                "epochs": progress["epoch"],
+                "best_epoch": progress["best_epoch"],
+                "best_val_exact_match": progress["best_val"],
+                "val_iters": cfg.max_iters,
+                "train_seconds": round(progress["train_seconds"], 1),
+                "hardware": _hardware(),
+                "processes": self.world,
+            },
+            "parameters": sum(p.numel() for p in self.net.parameters()),
+        }
+
+    # ----------------------------------------------------------------------------------------- loop
+    def validate(self) -> float:
+        """Exact-match accuracy on the validation share at ``max_iters`` iterations."""
+        return exact_match_at(
+            self.net, self.problem, self.val_inputs, self.val_targets, self.config.max_iters,
+            self.config.eval_batch_size,
+        )
+
+    def run(self) -> dict[str, Any]:
+        """Trains to the last epoch (resuming if possible) and returns the final progress record."""
+        cfg = self.config
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        progress = self._resume()
+        train_size = len(self.fixed_train[0])
+        batches = train_size // cfg.batch_size
+        if batches == 0:
+            raise ValueError(f"batch_size {cfg.batch_size} exceeds the {train_size} training instances")
+        bar = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"), TimeRemainingColumn(),
+            console=self.console, disable=not self.show_progress,
+        )
+        with bar:
+            task = bar.add_task("training", total=cfg.epochs * batches, completed=progress["epoch"] * batches,
+                                status="")
+            for epoch in range(progress["epoch"], cfg.epochs):
+                started = time.perf_counter()
+                loss = self._train_epoch(epoch, progress, bar, task, batches)
+                val = self.validate()
+                progress["epoch"] = epoch + 1
+                progress["train_seconds"] += time.perf_counter() - started
+                if val > progress["best_val"]:
+                    progress["best_val"], progress["best_epoch"] = val, epoch + 1
+                    if self.rank == 0:
+                        save_checkpoint(self.run_dir / BEST_STEM, self.net, self.card(progress))
+                record = {
+                    "epoch": epoch + 1, "step": progress["step"], "loss": loss, "val_exact_match": val,
+                    "lr": self._lr(progress["step"], epoch), "seconds": round(time.perf_counter() - started, 2),
+                    "samples_per_second": round(batches * cfg.batch_size / (time.perf_counter() - started), 1),
+                }
+                if self.rank == 0:
+                    with open(self.run_dir / METRICS_FILE, "a") as handle:
+                        handle.write(json.dumps(record) + "\n")
+                    self._save_state(progress)
+                bar.update(task, status=f"epoch {epoch + 1} loss {loss:.4f} val {val:.4f}")
+                if not self.show_progress:
+                    self.console.log(json.dumps(record))
+        if self.world > 1:
+            dist.barrier()
+        return progress
+
+    def _train_epoch(self, epoch: int, progress: dict[str, Any], bar: Progress, task: Any, batches: int) -> float:
+        cfg = self.config
+        self.net.train()
+        inputs, targets = self._train_data(epoch)
+        order = np.random.default_rng([cfg.seed, epoch, 1]).permutation(len(inputs))
+        draws = np.random.default_rng([cfg.seed, epoch, 2])
+        total = 0.0
+        for b in range(batches):
+            # Each rank takes its interleaved share of the global batch.
+            index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size][self.rank :: self.world]
+            x = self.problem.encode(inputs[index])
+            y = self.problem.encode_target(targets[index])
+            lr = self._lr(progress["step"], epoch)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr * group["lr_scale"]
+            loss, parts = thinking_loss(
+                self.model, x, y, self.problem.loss_mask(x), cfg.alpha, cfg.max_iters, draws, warmup_net=self.net
+            )
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.clip is not None:
+                nn.utils.clip_grad_norm_(self.net.parameters(), cfg.clip)
+            self.optimizer.step()
+            progress["step"] += 1
+            total += parts["loss"]
+            bar.advance(task)
+        return total / batches
+
+    def export(self, stem: str | Path) -> Path:
+        """Copies the best-on-validation checkpoint (weights and card) to ``stem``."""
+        from agents.checkpoint import load_checkpoint
+
+        net, card = load_checkpoint(self.run_dir / BEST_STEM)
+        return save_checkpoint(stem, net, card)
