@@ -21,9 +21,22 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-_CONV = {1: nn.Conv1d, 2: nn.Conv2d}
+
+class Conv1dAs2d(nn.Conv1d):
+    """A bias-free 3-wide Conv1d that runs as a (1 x 3) Conv2d on channels-last ``(B, C, 1, L)`` tensors.
+
+    Its parameters are exactly a Conv1d's (checkpoints keep the original layout), but oneDNN's channels-last
+    2D kernels are about twice as fast on CPU as its 1D ones (``scripts/bench.py`` measures it).
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.weight.unsqueeze(2), padding=(0, 1))
+
+
+_CONV = {1: Conv1dAs2d, 2: nn.Conv2d}
 
 
 def _conv(dims: int, c_in: int, c_out: int) -> nn.Module:
@@ -134,12 +147,24 @@ class ThinkingNetwork(nn.Module):
         """True when iterations share weights, so any number of them can be run."""
         return self.config.kind == "dt"
 
+    def _internal(self, t: torch.Tensor) -> torch.Tensor:
+        """Inputs and thoughts run channels-last, 1D ones as ``(B, C, 1, L)`` (see :class:`Conv1dAs2d`)."""
+        if self.config.dims == 1:
+            if t.dim() != 3:
+                raise ValueError(f"a 1D network takes (B, C, L) tensors, got shape {tuple(t.shape)}")
+            t = t.unsqueeze(2)
+        elif t.dim() != 4:
+            raise ValueError(f"a 2D network takes (B, C, H, W) tensors, got shape {tuple(t.shape)}")
+        return t.contiguous(memory_format=torch.channels_last)
+
+    def _external(self, t: torch.Tensor) -> torch.Tensor:
+        return t.squeeze(2) if self.config.dims == 1 else t
+
     def initial_state(self, x: torch.Tensor) -> torch.Tensor:
         """The thought before the first iteration: the projected input."""
-        return self.projection(x)
+        return self._external(self.projection(self._internal(x)))
 
-    def step(self, x: torch.Tensor, state: torch.Tensor, index: int = 0) -> torch.Tensor:
-        """One iteration: the thought after stage ``index`` (always 0 for DT networks)."""
+    def _step(self, x: torch.Tensor, state: torch.Tensor, index: int) -> torch.Tensor:
         if self.recall is not None:
             state = self.recall(torch.cat([state, x], dim=1))
         return self.stages[0 if self.recurrent else index](state)
@@ -156,11 +181,11 @@ class ThinkingNetwork(nn.Module):
             start: iterations already run (selects feed-forward stages; ignored by DT networks).
         """
         self._check_budget(start, iters)
-        if state is None:
-            state = self.initial_state(x)
+        x = self._internal(x)
+        state = self.projection(x) if state is None else self._internal(state)
         for i in range(iters):
-            state = self.step(x, state, start + i)
-            yield self.head(state), state
+            state = self._step(x, state, start + i)
+            yield self._external(self.head(state)), self._external(state)
 
     def forward(
         self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0
@@ -170,11 +195,11 @@ class ThinkingNetwork(nn.Module):
         ``iters=0`` returns the head applied to the starting thought.
         """
         self._check_budget(start, iters)
-        if state is None:
-            state = self.initial_state(x)
+        x = self._internal(x)
+        state = self.projection(x) if state is None else self._internal(state)
         for i in range(iters):
-            state = self.step(x, state, start + i)
-        return self.head(state), state
+            state = self._step(x, state, start + i)
+        return self._external(self.head(state)), self._external(state)
 
     def _check_budget(self, start: int, iters: int) -> None:
         if iters < 0:

@@ -1,0 +1,99 @@
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from agents import NetworkConfig, build_network, load_checkpoint, load_solver, save_checkpoint
+from agents.problems import get_problem
+from agents.solver import Solver
+from puzzles import prefix_sums
+
+
+@pytest.fixture
+def tiny_checkpoint(tmp_path):
+    torch.manual_seed(0)
+    net = build_network(NetworkConfig(width=6, blocks=1, max_iters=4))
+    stem = save_checkpoint(tmp_path / "tiny", net, {"problem": "prefix_sums", "name": "tiny"})
+    return stem, net
+
+
+def test_round_trip_never_unpickles(tiny_checkpoint, monkeypatch):
+    stem, net = tiny_checkpoint
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("loading a checkpoint must not unpickle")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    loaded, card = load_checkpoint(stem)
+    assert card["name"] == "tiny" and card["network"]["width"] == 6
+    for key, value in net.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value)
+    x = torch.randn(2, 1, 9)
+    assert torch.equal(loaded(x, 3)[0], net.eval()(x, 3)[0])
+
+
+def test_loading_by_either_file_name(tiny_checkpoint):
+    stem, _ = tiny_checkpoint
+    for path in (stem, stem.with_suffix(".json"), stem.with_suffix(".safetensors")):
+        load_checkpoint(path)
+
+
+def test_missing_checkpoint_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        load_solver(tmp_path / "absent")
+    with pytest.raises(FileNotFoundError, match="shipped checkpoints"):
+        load_solver("no_such_model")
+
+
+def test_corrupt_checkpoint_is_a_clear_error(tiny_checkpoint):
+    stem, _ = tiny_checkpoint
+    weights = stem.with_suffix(".safetensors")
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(ValueError, match="corrupt checkpoint"):
+        load_checkpoint(stem)
+
+
+def test_corrupt_card_is_a_clear_error(tiny_checkpoint):
+    stem, _ = tiny_checkpoint
+    stem.with_suffix(".json").write_text("{ not json")
+    with pytest.raises(ValueError, match="corrupt model card"):
+        load_checkpoint(stem)
+
+
+def test_checkpoint_writes_leave_no_temp_files(tiny_checkpoint):
+    stem, _ = tiny_checkpoint
+    assert sorted(p.name for p in stem.parent.iterdir()) == ["tiny.json", "tiny.safetensors"]
+
+
+def test_solver_validates_inputs_and_budget(tiny_checkpoint):
+    solver = load_solver(tiny_checkpoint[0])
+    with pytest.raises(TypeError, match="dtype"):
+        solver.solve(np.zeros((2, 8), dtype=np.float32), think=3)
+    with pytest.raises(ValueError, match="shape"):
+        solver.solve(np.zeros((2, 2, 8), dtype=np.uint8), think=3)
+    with pytest.raises(ValueError, match="0 or 1"):
+        solver.solve(np.full((2, 8), 3, dtype=np.uint8), think=3)
+    with pytest.raises(ValueError, match="think"):
+        solver.solve(np.zeros((2, 8), dtype=np.uint8), think=0)
+
+
+def test_solve_matches_the_trace_and_batches(tiny_checkpoint):
+    solver = load_solver(tiny_checkpoint[0], batch_size=3)
+    bits = prefix_sums.generate(7, 20, 0)
+    answers = solver.solve(bits, think=5)
+    assert answers.shape == bits.shape and answers.dtype == np.uint8
+    trace = list(solver.think_trace(bits, think=5))
+    assert [step.iteration for step in trace] == [1, 2, 3, 4, 5]
+    assert np.array_equal(trace[-1].prediction, answers)
+    assert all(((0.5 <= s.confidence) & (s.confidence <= 1)).all() for s in trace)
+    assert all((s.change >= 0).all() for s in trace)
+
+
+def test_feed_forward_solver_refuses_too_many_iterations():
+    net = build_network(NetworkConfig(kind="ff", width=4, blocks=1, max_iters=3))
+    solver = Solver(net, get_problem("prefix_sums"))
+    with pytest.raises(ValueError, match="feed-forward"):
+        solver.solve(np.zeros((1, 4), dtype=np.uint8), think=4)

@@ -1,0 +1,38 @@
+import numpy as np
+import torch
+
+from agents import NetworkConfig, build_network
+from agents.problems import get_problem
+from trainers.evaluation import accuracy_per_iteration, exact_match_at, summarise
+
+
+def test_streamed_curves_match_per_iteration_forwards():
+    torch.manual_seed(1)
+    problem = get_problem("prefix_sums")
+    net = build_network(NetworkConfig(width=8, blocks=1)).eval()
+    inputs, targets = problem.generate(40, 6, np.random.default_rng(0))
+    curve = accuracy_per_iteration(net, problem, inputs, targets, iters=6, batch_size=16)
+    x, y = problem.encode(inputs), problem.encode_target(targets)
+    confidences, oks = [], []
+    for t in range(1, 7):
+        assert np.isclose(curve.last[t - 1], exact_match_at(net, problem, inputs, targets, t))
+        with torch.no_grad():
+            logits, _ = net(x, t)
+        confidences.append(problem.confidence(logits, x))
+        oks.append(problem.exact(problem.predict(logits, x), y))
+    # max-confidence readout: the most confident iterate among 1..t
+    conf, ok = torch.stack(confidences), torch.stack(oks)
+    for t in range(6):
+        best = conf[: t + 1].argmax(dim=0)
+        expected = ok[: t + 1].gather(0, best[None])[0].float().mean()
+        assert np.isclose(curve.max_conf[t], float(expected))
+
+
+def test_summary_reports_peak_and_overthinking():
+    from trainers.evaluation import IterationCurve
+
+    curve = IterationCurve(np.array([0.1, 0.9, 0.95, 0.94, 0.92]), np.zeros(5), 100)
+    summary = summarise(curve, [2, 5, 9])
+    assert summary["peak_iteration"] == 3 and summary["peak"] == 0.95
+    assert summary["lowest_after_peak"] == 0.92
+    assert set(summary["last_iterate"]) == {"2", "5"}
