@@ -36,3 +36,16 @@ def test_summary_reports_peak_and_overthinking():
     assert summary["peak_iteration"] == 3 and summary["peak"] == 0.95
     assert summary["lowest_after_peak"] == 0.92
     assert set(summary["last_iterate"]) == {"2", "5"}
+
+
+def test_eager_baseline_computes_the_same_network():
+    from trainers.benchmark import EagerDTRecall1D
+
+    torch.manual_seed(2)
+    net = build_network(NetworkConfig(width=8, blocks=2)).eval()
+    eager = EagerDTRecall1D(net).eval()
+    x = torch.randn(3, 1, 20)
+    with torch.no_grad():
+        outputs, _ = eager(x, 4)
+        for i, (logits, _) in enumerate(net.iterate(x, 4)):
+            assert torch.allclose(outputs[:, i], logits, atol=1e-5)
