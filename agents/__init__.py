@@ -1,8 +1,8 @@
 """Thinking networks, checkpoints and the solver API.
 
-    from agents import load_solver
-    solver = load_solver("prefix_sums")
-    answers = solver.solve(bits, think=300)
+from agents import load_solver
+solver = load_solver("prefix_sums")
+answers = solver.solve(bits, think=300)
 """
 
 from agents.checkpoint import load_checkpoint, save_checkpoint

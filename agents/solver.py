@@ -1,9 +1,9 @@
 """The solver API: a trained thinking network behind native numpy formats.
 
-    solver = load_solver("prefix_sums")
-    y = solver.solve(x, think=300)
-    for step in solver.think_trace(x, think=300):
-        print(step.iteration, step.confidence.mean())
+solver = load_solver("prefix_sums")
+y = solver.solve(x, think=300)
+for step in solver.think_trace(x, think=300):
+    print(step.iteration, step.confidence.mean())
 """
 
 from __future__ import annotations
@@ -50,8 +50,12 @@ class Solver:
     """
 
     def __init__(
-        self, net: ThinkingNetwork, problem: Problem, card: dict[str, Any] | None = None,
-        device: str = "cpu", batch_size: int = 500,
+        self,
+        net: ThinkingNetwork,
+        problem: Problem,
+        card: dict[str, Any] | None = None,
+        device: str = "cpu",
+        batch_size: int = 500,
     ) -> None:
         self.device = torch.device(device)
         self.net = net.to(self.device).eval()

@@ -49,8 +49,15 @@ def main(argv: list[str] | None = None) -> None:
     net, problem = solver.net, solver.problem
     console.print(f"{args.checkpoint}: width {net.config.width}, {torch.get_num_threads()} threads")
     results = [
-        training_throughput(net, problem, args.train_bits, args.train_batch, net.config.max_iters,
-                            solver.card.get("recipe", {}).get("alpha", 1.0), args.train_batches),
+        training_throughput(
+            net,
+            problem,
+            args.train_bits,
+            args.train_batch,
+            net.config.max_iters,
+            solver.card.get("recipe", {}).get("alpha", 1.0),
+            args.train_batches,
+        ),
         evaluation_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
         solve_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
     ]
@@ -60,9 +67,14 @@ def main(argv: list[str] | None = None) -> None:
     for m in results:
         table.add_row(m.name, m.unit, f"{m.ours:,.0f}", f"{m.baseline:,.0f}", f"{m.ratio:.2f}x")
     console.print(table)
-    save_json(Path(args.out) / "bench.json",
-              {"args": asdict(args), "threads": torch.get_num_threads(),
-               "results": [{**asdict(m), "ratio": round(m.ratio, 3)} for m in results]})
+    save_json(
+        Path(args.out) / "bench.json",
+        {
+            "args": asdict(args),
+            "threads": torch.get_num_threads(),
+            "results": [{**asdict(m), "ratio": round(m.ratio, 3)} for m in results],
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -49,8 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     solver = load_solver(args.checkpoint, device=args.device)
     stem = resolve_checkpoint(args.checkpoint)
     started = time.perf_counter()
-    curves = sweep(solver.net, solver.problem, args.sizes, args.think, args.samples, args.seed,
-                   args.batch_size, args.device)
+    curves = sweep(
+        solver.net, solver.problem, args.sizes, args.think, args.samples, args.seed, args.batch_size, args.device
+    )
     seconds = time.perf_counter() - started
     marks = sorted({*args.marks, args.think})
     results = {str(size): summarise(curve, marks) for size, curve in curves.items()}
@@ -61,24 +62,42 @@ def main(argv: list[str] | None = None) -> None:
     for t in marks:
         table.add_column(f"t={t}", justify="right")
     for size, row in results.items():
-        table.add_row(size, f"{100 * row['peak']:.2f} ({row['peak_iteration']})",
-                      *(f"{100 * row['last_iterate'][str(t)]:.2f}" for t in marks))
+        table.add_row(
+            size,
+            f"{100 * row['peak']:.2f} ({row['peak_iteration']})",
+            *(f"{100 * row['last_iterate'][str(t)]:.2f}" for t in marks),
+        )
     console.print(table)
     console.print(f"evaluated in {seconds:.0f} s")
 
     out = Path(args.out)
     command = "python scripts/evaluate.py " + shlex.join(argv if argv is not None else sys.argv[1:])
-    report = {"checkpoint": str(stem), "command": command, "seconds": round(seconds, 1),
-              "seed": args.seed, "summary": results,
-              "curves": {str(size): curve.to_dict() for size, curve in curves.items()}}
+    report = {
+        "checkpoint": str(stem),
+        "command": command,
+        "seconds": round(seconds, 1),
+        "seed": args.seed,
+        "summary": results,
+        "curves": {str(size): curve.to_dict() for size, curve in curves.items()},
+    }
     save_json(out / f"{stem.name}_eval.json", report)
-    plot_accuracy_curves(curves, out / f"{stem.name}_eval.png", f"{stem.name} ({solver.problem.name})",
-                         train_iters=solver.net.config.max_iters)
+    plot_accuracy_curves(
+        curves,
+        out / f"{stem.name}_eval.png",
+        f"{stem.name} ({solver.problem.name})",
+        train_iters=solver.net.config.max_iters,
+    )
     console.print(f"wrote {out / f'{stem.name}_eval.json'} and {out / f'{stem.name}_eval.png'}")
     if args.update_card:
-        card = {**solver.card, "evaluation": {"command": command, "seconds": round(seconds, 1),
-                                              "hardware": solver.card.get("training", {}).get("hardware"),
-                                              "results": results}}
+        card = {
+            **solver.card,
+            "evaluation": {
+                "command": command,
+                "seconds": round(seconds, 1),
+                "hardware": solver.card.get("training", {}).get("hardware"),
+                "results": results,
+            },
+        }
         save_checkpoint(stem, solver.net, card)
         console.print(f"updated the model card {stem.with_suffix('.json')}")
 

@@ -1,7 +1,7 @@
 """Train a thinking network from a named recipe; resumes the run folder if it exists.
 
-    python scripts/train.py --recipe prefix_sums --run-dir runs/prefix_sums --export checkpoints/prefix_sums
-    torchrun --nproc-per-node 2 scripts/train.py --recipe prefix_sums ...   # data-parallel (gloo)
+python scripts/train.py --recipe prefix_sums --run-dir runs/prefix_sums --export checkpoints/prefix_sums
+torchrun --nproc-per-node 2 scripts/train.py --recipe prefix_sums ...   # data-parallel (gloo)
 """
 
 from __future__ import annotations

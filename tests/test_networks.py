@@ -32,8 +32,9 @@ def test_no_biases_and_no_normalisation():
 @pytest.mark.parametrize("dims, shape", [(1, (3, 1, 7)), (1, (2, 1, 64)), (2, (2, 3, 9, 11))])
 @pytest.mark.parametrize("width", [4, 10])
 def test_shapes_for_any_length_and_width(kind, recall, dims, shape, width):
-    net = build_network(NetworkConfig(kind=kind, dims=dims, in_channels=shape[1], width=width, recall=recall,
-                                      max_iters=5))
+    net = build_network(
+        NetworkConfig(kind=kind, dims=dims, in_channels=shape[1], width=width, recall=recall, max_iters=5)
+    )
     x = torch.randn(shape)
     logits, state = net(x, 3)
     assert logits.shape == (shape[0], 2, *shape[2:])

@@ -56,8 +56,17 @@ def _final_state(run_dir):
     return state["model"]
 
 
-TRAIN_CMD = [sys.executable, str(ROOT / "scripts" / "train.py"), "--recipe", "prefix_sums_tiny", "--no-progress",
-             "--threads", "1", "--epochs", "12"]
+TRAIN_CMD = [
+    sys.executable,
+    str(ROOT / "scripts" / "train.py"),
+    "--recipe",
+    "prefix_sums_tiny",
+    "--no-progress",
+    "--threads",
+    "1",
+    "--epochs",
+    "12",
+]
 
 
 def test_resume_after_a_kill_reproduces_the_uninterrupted_run(tmp_path):
@@ -65,8 +74,9 @@ def test_resume_after_a_kill_reproduces_the_uninterrupted_run(tmp_path):
     subprocess.run([*TRAIN_CMD, "--run-dir", str(straight)], check=True, capture_output=True)
 
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([*TRAIN_CMD, "--run-dir", str(killed)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*TRAIN_CMD, "--run-dir", str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 60
     while not (killed / "state.pt").exists() and time.time() < deadline:
         time.sleep(0.02)
@@ -90,9 +100,17 @@ def test_a_run_folder_refuses_another_recipe(tmp_path):
 
 def test_training_learns_short_prefix_sums(tmp_path):
     """A small DT-Recall net fits 8-bit prefix sums within seconds."""
-    config = replace(get_recipe("prefix_sums_tiny"), network={"kind": "dt", "width": 32, "recall": True,
-                                                               "blocks": 1},
-                     dataset_size=256, epochs=25, batch_size=32, lr=3e-3, warmup_steps=20, max_iters=8, alpha=0.0)
+    config = replace(
+        get_recipe("prefix_sums_tiny"),
+        network={"kind": "dt", "width": 32, "recall": True, "blocks": 1},
+        dataset_size=256,
+        epochs=25,
+        batch_size=32,
+        lr=3e-3,
+        warmup_steps=20,
+        max_iters=8,
+        alpha=0.0,
+    )
     trainer = Trainer(config, tmp_path, progress=False)
     progress = trainer.run()
     assert progress["best_val"] >= 0.5
@@ -105,13 +123,32 @@ def test_data_parallel_matches_single_process(tmp_path):
     single = tmp_path / "single"
     ddp = tmp_path / "ddp"
     args = ["--recipe", "prefix_sums_tiny", "--no-progress", "--threads", "1", "--epochs", "2"]
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), *args, "--run-dir", str(single)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train.py"), *args, "--run-dir", str(single)],
+        check=True,
+        capture_output=True,
+    )
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1"}
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
-         "--master-port", "29517", str(ROOT / "scripts" / "train.py"), *args, "--run-dir", str(ddp)],
-        capture_output=True, text=True, env=env, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc-per-node",
+            "2",
+            "--master-addr",
+            "127.0.0.1",
+            "--master-port",
+            "29517",
+            str(ROOT / "scripts" / "train.py"),
+            *args,
+            "--run-dir",
+            str(ddp),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     a, b = _final_state(single), _final_state(ddp)

@@ -86,8 +86,16 @@ def _timed(fn: Callable[[], None], repeats: int) -> float:
     return (time.perf_counter() - started) / repeats
 
 
-def training_throughput(net: ThinkingNetwork, problem: Problem, length: int, batch_size: int, max_iters: int,
-                        alpha: float, batches: int, seed: int = 0) -> Measurement:
+def training_throughput(
+    net: ThinkingNetwork,
+    problem: Problem,
+    length: int,
+    batch_size: int,
+    max_iters: int,
+    alpha: float,
+    batches: int,
+    seed: int = 0,
+) -> Measurement:
     """Training samples/s of one progressive-loss step: ours against the original loop."""
     eager = EagerDTRecall1D(net)
     inputs, targets = problem.generate(batch_size, length, np.random.default_rng(seed))
@@ -113,12 +121,17 @@ def training_throughput(net: ThinkingNetwork, problem: Problem, length: int, bat
     rng_ours, rng_base = np.random.default_rng(seed), np.random.default_rng(seed)
     t_ours = _timed(ours, batches)
     t_base = _timed(baseline, batches)
-    return Measurement(f"training step ({length} bits, batch {batch_size}, m={max_iters})", "samples/s",
-                       batch_size / t_ours, batch_size / t_base)
+    return Measurement(
+        f"training step ({length} bits, batch {batch_size}, m={max_iters})",
+        "samples/s",
+        batch_size / t_ours,
+        batch_size / t_base,
+    )
 
 
-def evaluation_throughput(net: ThinkingNetwork, problem: Problem, length: int, samples: int, iters: int,
-                          batch_size: int, seed: int = 0) -> Measurement:
+def evaluation_throughput(
+    net: ThinkingNetwork, problem: Problem, length: int, samples: int, iters: int, batch_size: int, seed: int = 0
+) -> Measurement:
     """(iterations x samples)/s of per-iteration accuracy curves: streamed against store-everything."""
     eager = EagerDTRecall1D(net).eval()
     inputs, targets = problem.generate(samples, length, np.random.default_rng(seed))
@@ -139,12 +152,17 @@ def evaluation_throughput(net: ThinkingNetwork, problem: Problem, length: int, s
                 correct.sum(dim=0), correct.gather(1, best).sum(dim=0)
 
     work = samples * iters
-    return Measurement(f"accuracy per iteration ({length} bits, {iters} iters)", "iter x samples/s",
-                       work / _timed(ours, 1), work / _timed(baseline, 1))
+    return Measurement(
+        f"accuracy per iteration ({length} bits, {iters} iters)",
+        "iter x samples/s",
+        work / _timed(ours, 1),
+        work / _timed(baseline, 1),
+    )
 
 
-def solve_throughput(net: ThinkingNetwork, problem: Problem, length: int, samples: int, iters: int,
-                     batch_size: int, seed: int = 0) -> Measurement:
+def solve_throughput(
+    net: ThinkingNetwork, problem: Problem, length: int, samples: int, iters: int, batch_size: int, seed: int = 0
+) -> Measurement:
     """(iterations x samples)/s of answering at a fixed budget: ``solve`` against the original test pass."""
     from agents.solver import Solver
 
@@ -159,5 +177,9 @@ def solve_throughput(net: ThinkingNetwork, problem: Problem, length: int, sample
                 outputs[:, -1].argmax(dim=1)
 
     work = samples * iters
-    return Measurement(f"solve ({length} bits, think={iters})", "iter x samples/s",
-                       work / _timed(lambda: solver.solve(inputs, think=iters), 1), work / _timed(baseline, 1))
+    return Measurement(
+        f"solve ({length} bits, think={iters})",
+        "iter x samples/s",
+        work / _timed(lambda: solver.solve(inputs, think=iters), 1),
+        work / _timed(baseline, 1),
+    )

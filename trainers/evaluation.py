@@ -35,8 +35,11 @@ class IterationCurve:
         return index + 1, float(self.last[index])
 
     def to_dict(self) -> dict:
-        return {"samples": self.samples, "last": self.last.round(6).tolist(),
-                "max_conf": self.max_conf.round(6).tolist()}
+        return {
+            "samples": self.samples,
+            "last": self.last.round(6).tolist(),
+            "max_conf": self.max_conf.round(6).tolist(),
+        }
 
 
 def accuracy_per_iteration(

@@ -15,7 +15,10 @@ from trainers.evaluation import IterationCurve  # noqa: E402
 
 
 def plot_accuracy_curves(
-    curves: dict[int, IterationCurve], path: str | Path, title: str, train_iters: int | None = None,
+    curves: dict[int, IterationCurve],
+    path: str | Path,
+    title: str,
+    train_iters: int | None = None,
     size_label: str = "size",
 ) -> None:
     """Accuracy against iterations, one solid (last iterate) and one dashed (max confidence) curve per size."""

@@ -122,7 +122,8 @@ def _distributed() -> tuple[int, int]:
 
 
 def _hardware() -> str:
-    return f"{platform.machine()} {platform.processor() or 'cpu'}, {torch.get_num_threads()} threads, torch {torch.__version__}"
+    cpu = platform.processor() or "cpu"
+    return f"{platform.machine()} {cpu}, {torch.get_num_threads()} threads, torch {torch.__version__}"
 
 
 class Trainer:
@@ -200,9 +201,7 @@ class Trainer:
         if config_path.is_file():
             previous = json.loads(config_path.read_text())
             if previous != json.loads(json.dumps(recorded)):
-                raise ValueError(
-                    f"{self.run_dir} holds a run with another config; use a new folder or the same recipe"
-                )
+                raise ValueError(f"{self.run_dir} holds a run with another config; use a new folder or the same recipe")
         elif self.rank == 0:
             save_json(config_path, recorded)
         progress = {"epoch": 0, "step": 0, "best_val": -1.0, "best_epoch": 0, "train_seconds": 0.0}
@@ -260,7 +259,11 @@ class Trainer:
     def validate(self) -> float:
         """Exact-match accuracy on the validation share at ``max_iters`` iterations."""
         return exact_match_at(
-            self.net, self.problem, self.val_inputs, self.val_targets, self.config.max_iters,
+            self.net,
+            self.problem,
+            self.val_inputs,
+            self.val_targets,
+            self.config.max_iters,
             self.config.eval_batch_size,
         )
 
@@ -274,13 +277,18 @@ class Trainer:
         if batches == 0:
             raise ValueError(f"batch_size {cfg.batch_size} exceeds the {train_size} training instances")
         bar = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[status]}"), TimeRemainingColumn(),
-            console=self.console, disable=not self.show_progress,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeRemainingColumn(),
+            console=self.console,
+            disable=not self.show_progress,
         )
         with bar:
-            task = bar.add_task("training", total=cfg.epochs * batches, completed=progress["epoch"] * batches,
-                                status="")
+            task = bar.add_task(
+                "training", total=cfg.epochs * batches, completed=progress["epoch"] * batches, status=""
+            )
             for epoch in range(progress["epoch"], cfg.epochs):
                 started = time.perf_counter()
                 loss = self._train_epoch(epoch, progress, bar, task, batches)
@@ -292,8 +300,12 @@ class Trainer:
                     if self.rank == 0:
                         save_checkpoint(self.run_dir / BEST_STEM, self.net, self.card(progress))
                 record = {
-                    "epoch": epoch + 1, "step": progress["step"], "loss": loss, "val_exact_match": val,
-                    "lr": self._lr(progress["step"], epoch), "seconds": round(time.perf_counter() - started, 2),
+                    "epoch": epoch + 1,
+                    "step": progress["step"],
+                    "loss": loss,
+                    "val_exact_match": val,
+                    "lr": self._lr(progress["step"], epoch),
+                    "seconds": round(time.perf_counter() - started, 2),
                     "samples_per_second": round(batches * cfg.batch_size / (time.perf_counter() - started), 1),
                 }
                 if self.rank == 0:
