@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from puzzles import mazes
+
+
+@pytest.mark.parametrize("size", [3, 9, 13, 21])
+def test_generated_mazes_are_perfect_with_a_connecting_path(size):
+    rng = np.random.default_rng(size)
+    for _ in range(20):
+        grid = mazes.generate_grid(size, rng)
+        cells = ((size + 1) // 2) ** 2
+        open_cells = int((grid[::2, ::2] != mazes.WALL).sum())
+        passages = int((grid != mazes.WALL).sum()) - open_cells
+        assert open_cells == cells  # every cell reached
+        assert passages == cells - 1  # a spanning tree: no loops, so the path is unique
+        assert (grid[1::2, 1::2] == mazes.WALL).all()  # wall corners stay walls
+        path = mazes.shortest_path(grid)
+        assert path[grid == mazes.START].all() and path[grid == mazes.GOAL].all()
+        assert (grid[path == 1] != mazes.WALL).all()
+        # a simple path: both ends have one path neighbour, every inner element two
+        padded = np.pad(path, 1)
+        neighbours = padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]
+        ends = (path == 1) & (neighbours == 1)
+        assert ends.sum() == 2 and ((neighbours[(path == 1) & ~ends]) == 2).all()
+
+
+def test_image_format_side_and_colours():
+    images, paths = mazes.generate(5, 9, 0)
+    assert images.shape == (5, 3, 24, 24) and images.dtype == np.float32
+    assert paths.shape == (5, 24, 24) and paths.dtype == np.uint8
+    assert mazes.image_side(59) == 124
+    for image in images:
+        pixels = {tuple(p) for p in image.reshape(3, -1).T}
+        assert pixels == {(0, 0, 0), (1, 1, 1), (0, 1, 0), (1, 0, 0)}
+        assert (image[:, :3, :] == 0).all() and (image[:, -3:, :] == 0).all()  # border + outer wall
+        assert (image[:, (image[1] == 1) & (image[0] == 0) & (image[2] == 0)].shape[1]) == 4  # start: one 2x2 block
+    assert ((paths == 1) <= (images.max(axis=1) > 0)).all()  # the path never crosses a wall
+
+
+def test_compact_and_image_round_trip():
+    compact, paths = mazes.generate_compact(4, 11, 3)
+    images, image_paths = mazes.generate(4, 11, 3)
+    assert np.array_equal(mazes.compact_to_image(compact), images)
+    assert np.array_equal(mazes.compact_to_image(paths), image_paths)
+    assert np.array_equal(mazes.image_to_compact(images), compact)
+    assert np.array_equal(mazes.image_to_compact(image_paths), paths)
+
+
+def test_seeded():
+    assert np.array_equal(mazes.generate(3, 9, 5)[0], mazes.generate(3, 9, 5)[0])
+
+
+def test_large_maze_generates():
+    grid = mazes.generate_grid(201, np.random.default_rng(0))
+    assert mazes.shortest_path(grid).sum() >= 2
+
+
+@pytest.mark.parametrize("size", [8, 1, 2.0, True])
+def test_bad_sizes_are_rejected(size):
+    with pytest.raises(ValueError, match="odd"):
+        mazes.generate_grid(size, np.random.default_rng(0))
+
+
+def test_bad_images_get_clear_errors():
+    images, _ = mazes.generate(2, 9, 0)
+    with pytest.raises(TypeError, match="float"):
+        mazes.validate_images(images.astype(np.uint8))
+    with pytest.raises(ValueError, match="shape"):
+        mazes.validate_images(images[:, :2])
+    with pytest.raises(ValueError, match="0 or 1"):
+        mazes.validate_images(images * 0.5)
+    with pytest.raises(ValueError, match="2s\\+6"):
+        mazes.validate_images(np.zeros((1, 3, 25, 25), np.float32))
