@@ -61,18 +61,28 @@ def main(argv: list[str] | None = None) -> None:
         evaluation_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
         solve_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
     ]
-    table = Table(title="throughput: ours against the straightforward eager implementation (same run)")
-    for column in ("measurement", "unit", "ours", "eager", "ratio"):
-        table.add_column(column, justify="left" if column in ("measurement", "unit") else "right")
+    table = Table(title="throughput against the original's eager implementation, measured in one run")
+    for column in ("workload", "variant", "throughput", "ratio"):
+        table.add_column(column, justify="right" if column in ("throughput", "ratio") else "left")
     for m in results:
-        table.add_row(m.name, m.unit, f"{m.ours:,.0f}", f"{m.baseline:,.0f}", f"{m.ratio:.2f}x")
+        for i, (name, value) in enumerate(m.variants.items()):
+            table.add_row(m.name if i == 0 else "", name, f"{value:,.0f} {m.unit}", f"{m.ratios()[name]:.2f}x")
+        table.add_section()
     console.print(table)
     save_json(
         Path(args.out) / "bench.json",
         {
             "args": asdict(args),
             "threads": torch.get_num_threads(),
-            "results": [{**asdict(m), "ratio": round(m.ratio, 3)} for m in results],
+            "results": [
+                {
+                    "workload": m.name,
+                    "unit": m.unit,
+                    "throughput": m.variants,
+                    "ratio": {k: round(v, 3) for k, v in m.ratios().items()},
+                }
+                for m in results
+            ],
         },
     )
 

@@ -27,6 +27,7 @@ class Args:
     epochs: int | None = arg(None, "override the recipe's epochs")
     width: int | None = arg(None, "override the network width")
     seed: int | None = arg(None, "override the seed of weights, shuffling and progressive draws")
+    fresh_data: bool | None = arg(None, "override: fresh training instances every epoch, or the fixed 80%% split")
     threads: int | None = arg(None, "torch intra-op threads (default: torch's choice)")
     progress: bool = arg(True, "show a progress bar")
 
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> None:
         overrides["network"] = {"width": args.width}
     if args.seed is not None:
         overrides["seed"] = args.seed
+    if args.fresh_data is not None:
+        overrides["fresh_data"] = args.fresh_data
     config = get_recipe(args.recipe, **overrides)
     trainer = Trainer(config, args.run_dir or f"runs/{args.recipe}", progress=args.progress, name=args.recipe)
     progress = trainer.run()

@@ -46,6 +46,7 @@ def test_eager_baseline_computes_the_same_network():
     eager = EagerDTRecall1D(net).eval()
     x = torch.randn(3, 1, 20)
     with torch.no_grad():
-        outputs, _ = eager(x, 4)
-        for i, (logits, _) in enumerate(net.iterate(x, 4)):
+        outputs, _ = eager.original_forward(x, 4)
+        for i, ((logits, _), (plain, _)) in enumerate(zip(net.iterate(x, 4), eager.iterate(x, 4), strict=True)):
             assert torch.allclose(outputs[:, i], logits, atol=1e-5)
+            assert torch.allclose(plain, logits, atol=1e-5)

@@ -34,13 +34,18 @@ class _EagerBlock(nn.Module):
 
 
 class EagerDTRecall1D(nn.Module):
-    """The original ``DTNet1D`` with recall, written plainly; loads a 1D DT-Recall network's weights."""
+    """The original ``DTNet1D`` with recall, on plain ``Conv1d`` layers; loads a 1D DT-Recall network's weights.
+
+    It speaks our contract (``forward``/``iterate``) so our loop and evaluation can run on plain layers too;
+    :meth:`original_forward` is the original's way (projection always computed, every output stored).
+    """
 
     def __init__(self, net: ThinkingNetwork) -> None:
         super().__init__()
         cfg = net.config
         if cfg.dims != 1 or cfg.kind != "dt" or not cfg.recall:
             raise ValueError("the eager baseline covers 1D DT-Recall networks")
+        self.config = cfg
         w, c = cfg.width, cfg.in_channels
         self.projection = nn.Sequential(nn.Conv1d(c, w, 3, padding=1, bias=False), nn.ReLU())
         self.recall = nn.Sequential(nn.Conv1d(w + c, w, 3, padding=1, bias=False), nn.ReLU())
@@ -53,29 +58,47 @@ class EagerDTRecall1D(nn.Module):
         self.head = nn.Sequential(*layers)
         self.load_state_dict(net.state_dict())
 
-    def forward(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None):
+    def _step(self, x: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        return self.stages[0](self.recall(torch.cat([state, x], dim=1)))
+
+    def iterate(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0):
+        state = self.projection(x) if state is None else state
+        for _ in range(iters):
+            state = self._step(x, state)
+            yield self.head(state), state
+
+    def forward(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0):
+        state = self.projection(x) if state is None else state
+        for _ in range(iters):
+            state = self._step(x, state)
+        return self.head(state), state
+
+    def original_forward(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None):
         """As the original: projection always computed, every iteration's logits stored."""
         initial = self.projection(x)
         state = initial if state is None else state
         all_outputs = torch.zeros(x.size(0), iters, 2, x.size(2))
         for i in range(iters):
-            state = self.stages[0](self.recall(torch.cat([state, x], dim=1)))
+            state = self._step(x, state)
             all_outputs[:, i] = self.head(state)
         return all_outputs, state
 
 
 @dataclass
 class Measurement:
-    """One side-by-side comparison: work units per second of ours and of the baseline."""
+    """One workload timed three ways: the original's eager code, our loop on plain layers, and ours in full.
+
+    ``variants`` maps a variant's name to its throughput in ``unit``; the first is the baseline.
+    """
 
     name: str
     unit: str
-    ours: float
-    baseline: float
+    variants: dict[str, float]
 
-    @property
-    def ratio(self) -> float:
-        return self.ours / self.baseline
+    def ratios(self) -> dict[str, float]:
+        """Each variant's throughput over the baseline's."""
+        baseline = next(iter(self.variants.values()))
+        return {name: value / baseline for name, value in self.variants.items()}
 
 
 def _timed(fn: Callable[[], None], repeats: int) -> float:
@@ -96,90 +119,102 @@ def training_throughput(
     batches: int,
     seed: int = 0,
 ) -> Measurement:
-    """Training samples/s of one progressive-loss step: ours against the original loop."""
+    """Training samples/s of one progressive-loss step."""
     eager = EagerDTRecall1D(net)
     inputs, targets = problem.generate(batch_size, length, np.random.default_rng(seed))
     x, y = problem.encode(inputs), problem.encode_target(targets)
     net.train()
+    eager.train()
 
-    def ours() -> None:
-        loss, _ = thinking_loss(net, x, y, None, alpha, max_iters, rng_ours)
-        net.zero_grad(set_to_none=True)
-        loss.backward()
-
-    def baseline() -> None:
+    def original() -> None:
         # The original always runs the full forward with autograd and builds the warm-up's graph.
-        outputs, _ = eager(x, max_iters)
+        outputs, _ = eager.original_forward(x, max_iters)
         loss = (1 - alpha) * F.cross_entropy(outputs[:, -1], y)
-        n, k = sample_progressive(max_iters, rng_base)
-        state = eager(x, n)[1].detach() if n > 0 else None
-        outputs, _ = eager(x, k, state)
+        n, k = sample_progressive(max_iters, rng)
+        state = eager.original_forward(x, n)[1].detach() if n > 0 else None
+        outputs, _ = eager.original_forward(x, k, state)
         loss = loss + alpha * F.cross_entropy(outputs[:, -1], y)
         eager.zero_grad(set_to_none=True)
         loss.backward()
 
-    rng_ours, rng_base = np.random.default_rng(seed), np.random.default_rng(seed)
-    t_ours = _timed(ours, batches)
-    t_base = _timed(baseline, batches)
-    return Measurement(
-        f"training step ({length} bits, batch {batch_size}, m={max_iters})",
-        "samples/s",
-        batch_size / t_ours,
-        batch_size / t_base,
-    )
+    def our_loop(model: nn.Module) -> Callable[[], None]:
+        def step() -> None:
+            loss, _ = thinking_loss(model, x, y, None, alpha, max_iters, rng)
+            model.zero_grad(set_to_none=True)
+            loss.backward()
+
+        return step
+
+    variants = {}
+    for name, fn in (
+        ("original loop, Conv1d", original),
+        ("our loop, Conv1d", our_loop(eager)),
+        ("ours (channels-last)", our_loop(net)),
+    ):
+        rng = np.random.default_rng(seed)  # the same (n, k) draws for every variant
+        variants[name] = batch_size / _timed(fn, batches)
+    return Measurement(f"training step ({length} bits, batch {batch_size}, m={max_iters})", "samples/s", variants)
 
 
 def evaluation_throughput(
     net: ThinkingNetwork, problem: Problem, length: int, samples: int, iters: int, batch_size: int, seed: int = 0
 ) -> Measurement:
-    """(iterations x samples)/s of per-iteration accuracy curves: streamed against store-everything."""
+    """(iterations x samples)/s of per-iteration accuracy curves (both readouts)."""
     eager = EagerDTRecall1D(net).eval()
     inputs, targets = problem.generate(samples, length, np.random.default_rng(seed))
 
-    def ours() -> None:
-        accuracy_per_iteration(net, problem, inputs, targets, iters, batch_size)
-
-    def baseline() -> None:
+    def store_everything() -> None:
         with torch.no_grad():
             for start in range(0, samples, batch_size):
                 x = problem.encode(inputs[start : start + batch_size])
                 y = problem.encode_target(targets[start : start + batch_size])
-                outputs, _ = eager(x, iters)
+                outputs, _ = eager.original_forward(x, iters)
                 # both readouts, as the original's default and max_conf test modes
                 correct = (outputs.argmax(dim=2) == y[:, None]).all(dim=2)
                 confidence = outputs.softmax(dim=2).amax(dim=2).sum(dim=2)
                 best = confidence.cummax(dim=1).indices
                 correct.sum(dim=0), correct.gather(1, best).sum(dim=0)
 
+    def streamed(model: nn.Module) -> Callable[[], None]:
+        return lambda: accuracy_per_iteration(model, problem, inputs, targets, iters, batch_size)
+
     work = samples * iters
-    return Measurement(
-        f"accuracy per iteration ({length} bits, {iters} iters)",
-        "iter x samples/s",
-        work / _timed(ours, 1),
-        work / _timed(baseline, 1),
-    )
+    variants = {
+        name: work / _timed(fn, 1)
+        for name, fn in (
+            ("store all outputs, Conv1d", store_everything),
+            ("streamed, Conv1d", streamed(eager)),
+            ("ours (streamed, channels-last)", streamed(net)),
+        )
+    }
+    return Measurement(f"accuracy per iteration ({length} bits, {iters} iters)", "iter x samples/s", variants)
 
 
 def solve_throughput(
     net: ThinkingNetwork, problem: Problem, length: int, samples: int, iters: int, batch_size: int, seed: int = 0
 ) -> Measurement:
-    """(iterations x samples)/s of answering at a fixed budget: ``solve`` against the original test pass."""
+    """(iterations x samples)/s of answering at a fixed budget."""
     from agents.solver import Solver
 
-    solver = Solver(net, problem, batch_size=batch_size)
     eager = EagerDTRecall1D(net).eval()
     inputs, _ = problem.generate(samples, length, np.random.default_rng(seed))
 
-    def baseline() -> None:
-        with torch.no_grad():
-            for start in range(0, samples, batch_size):
-                outputs, _ = eager(problem.encode(inputs[start : start + batch_size]), iters)
-                outputs[:, -1].argmax(dim=1)
+    def run(forward: Callable) -> Callable[[], None]:
+        def fn() -> None:
+            with torch.no_grad():
+                for start in range(0, samples, batch_size):
+                    forward(problem.encode(inputs[start : start + batch_size]), iters)
 
+        return fn
+
+    ours = Solver(net, problem, batch_size=batch_size)
     work = samples * iters
-    return Measurement(
-        f"solve ({length} bits, think={iters})",
-        "iter x samples/s",
-        work / _timed(lambda: solver.solve(inputs, think=iters), 1),
-        work / _timed(baseline, 1),
-    )
+    variants = {
+        name: work / _timed(fn, 1)
+        for name, fn in (
+            ("original (all outputs), Conv1d", run(eager.original_forward)),
+            ("last output only, Conv1d", run(eager)),
+            ("ours: solve() (channels-last)", lambda: ours.solve(inputs, think=iters)),
+        )
+    }
+    return Measurement(f"solve ({length} bits, think={iters})", "iter x samples/s", variants)

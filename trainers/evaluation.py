@@ -19,6 +19,7 @@ import torch
 
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
+from trainers.progressive import masked_cross_entropy
 
 
 @dataclass
@@ -84,16 +85,31 @@ def exact_match_at(
     batch_size: int = 500,
 ) -> float:
     """Exact-match accuracy after exactly ``iters`` iterations (no per-iteration head)."""
+    return score_at(net, problem, inputs, targets, iters, batch_size)[0]
+
+
+def score_at(
+    net: ThinkingNetwork,
+    problem: Problem,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    iters: int,
+    batch_size: int = 500,
+) -> tuple[float, float]:
+    """``(exact-match accuracy, mean masked cross entropy)`` after exactly ``iters`` iterations."""
+    was_training = net.training
     net.eval()
-    correct = 0
+    correct, loss = 0, 0.0
     with torch.inference_mode():
         for start in range(0, len(inputs), batch_size):
             x = problem.encode(inputs[start : start + batch_size])
             y = problem.encode_target(targets[start : start + batch_size])
             logits, _ = net(x, iters)
             correct += int(problem.exact(problem.predict(logits, x), y).sum())
-    net.train()
-    return correct / max(len(inputs), 1)
+            loss += float(masked_cross_entropy(logits, y, problem.loss_mask(x))) * len(x)
+    net.train(was_training)
+    n = max(len(inputs), 1)
+    return correct / n, loss / n
 
 
 def sweep(

@@ -32,7 +32,7 @@ from agents.checkpoint import load_training_state, save_checkpoint, save_trainin
 from agents.networks import NetworkConfig, ThinkingNetwork, build_network
 from agents.problems import Problem, get_problem
 from puzzles.storage import atomic_write, save_json
-from trainers.evaluation import exact_match_at
+from trainers.evaluation import score_at
 from trainers.progressive import thinking_loss
 
 STATE_FILE = "state.pt"
@@ -204,7 +204,14 @@ class Trainer:
                 raise ValueError(f"{self.run_dir} holds a run with another config; use a new folder or the same recipe")
         elif self.rank == 0:
             save_json(config_path, recorded)
-        progress = {"epoch": 0, "step": 0, "best_val": -1.0, "best_epoch": 0, "train_seconds": 0.0}
+        progress = {
+            "epoch": 0,
+            "step": 0,
+            "best_val": -1.0,
+            "best_val_loss": float("inf"),
+            "best_epoch": 0,
+            "train_seconds": 0.0,
+        }
         if state_path.is_file():
             state = load_training_state(state_path)
             self.net.load_state_dict(state["model"])
@@ -247,6 +254,7 @@ class Trainer:
                 "epochs": progress["epoch"],
                 "best_epoch": progress["best_epoch"],
                 "best_val_exact_match": progress["best_val"],
+                "best_val_loss": progress.get("best_val_loss"),
                 "val_iters": cfg.max_iters,
                 "train_seconds": round(progress["train_seconds"], 1),
                 "hardware": _hardware(),
@@ -256,9 +264,9 @@ class Trainer:
         }
 
     # ----------------------------------------------------------------------------------------- loop
-    def validate(self) -> float:
-        """Exact-match accuracy on the validation share at ``max_iters`` iterations."""
-        return exact_match_at(
+    def validate(self) -> tuple[float, float]:
+        """Exact-match accuracy and mean loss on the validation share at ``max_iters`` iterations."""
+        return score_at(
             self.net,
             self.problem,
             self.val_inputs,
@@ -292,11 +300,14 @@ class Trainer:
             for epoch in range(progress["epoch"], cfg.epochs):
                 started = time.perf_counter()
                 loss = self._train_epoch(epoch, progress, bar, task, batches)
-                val = self.validate()
+                val, val_loss = self.validate()
                 progress["epoch"] = epoch + 1
                 progress["train_seconds"] += time.perf_counter() - started
-                if val > progress["best_val"]:
-                    progress["best_val"], progress["best_epoch"] = val, epoch + 1
+                # Best on validation: highest exact match, ties (a saturated 100%) broken by the lower loss.
+                best_loss = progress.get("best_val_loss", float("inf"))
+                if (val, -val_loss) > (progress["best_val"], -best_loss):
+                    progress["best_val"], progress["best_val_loss"] = val, val_loss
+                    progress["best_epoch"] = epoch + 1
                     if self.rank == 0:
                         save_checkpoint(self.run_dir / BEST_STEM, self.net, self.card(progress))
                 record = {
@@ -304,6 +315,7 @@ class Trainer:
                     "step": progress["step"],
                     "loss": loss,
                     "val_exact_match": val,
+                    "val_loss": round(val_loss, 6),
                     "lr": self._lr(progress["step"], epoch),
                     "seconds": round(time.perf_counter() - started, 2),
                     "samples_per_second": round(batches * cfg.batch_size / (time.perf_counter() - started), 1),
