@@ -72,3 +72,20 @@ def test_bad_images_get_clear_errors():
         mazes.validate_images(images * 0.5)
     with pytest.raises(ValueError, match="2s\\+6"):
         mazes.validate_images(np.zeros((1, 3, 25, 25), np.float32))
+
+
+def test_maze_problem_encodes_compactly_and_masks_walls():
+    import torch
+
+    from agents.problems import get_problem
+
+    problem = get_problem("mazes")
+    images, paths = mazes.generate(3, 9, 0)
+    x, y = problem.encode(images), problem.encode_target(paths)
+    assert x.shape == (3, 3, 9, 9) and y.shape == (3, 9, 9)
+    mask = problem.loss_mask(x)
+    assert mask.dtype == torch.bool and (y[~mask] == 0).all()
+    assert np.array_equal(problem.decode(y, images), paths)  # the exact answer round-trips
+    # a prediction of "path everywhere" is cut back to the open pixels
+    everything = torch.stack([torch.zeros_like(x[:, 0]), torch.ones_like(x[:, 0])], dim=1)
+    assert (problem.predict(everything, x) == mask).all()
