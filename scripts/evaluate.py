@@ -8,6 +8,7 @@ records the results (with this command) in the checkpoint's model card.
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import torch  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -40,12 +42,17 @@ class Args:
     marks: list[int] = arg([30, 100, 200, 300, 500, 1000], "iterations to list in the table and card")
     out: str = arg("reports", "folder for the JSON and PNG")
     device: str = arg("cpu", "cpu or cuda")
+    threads: int = arg(0, "torch threads (0 = torch's default)")
     update_card: bool = arg(False, "write the results into the checkpoint's model card")
+    record_in: str = arg("", "also record the results as an ablation in this other checkpoint's card")
+    record_as: str = arg("", "the ablation's name in that card (with --record-in)")
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     console = Console()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     solver = load_solver(args.checkpoint, device=args.device)
     stem = resolve_checkpoint(args.checkpoint)
     started = time.perf_counter()
@@ -100,6 +107,25 @@ def main(argv: list[str] | None = None) -> None:
         }
         save_checkpoint(stem, solver.net, card)
         console.print(f"updated the model card {stem.with_suffix('.json')}")
+    if args.record_in:
+        record_ablation(args.record_in, args.record_as or stem.name, command, seconds, solver.card, results)
+
+
+def record_ablation(target: str, key: str, command: str, seconds: float, card: dict, results: dict) -> None:
+    """Adds this evaluation to another checkpoint's card under ``ablations[key]``."""
+    card_path = resolve_checkpoint(target).with_suffix(".json")
+    document = json.loads(card_path.read_text())
+    training = card.get("training", {})
+    document.setdefault("ablations", {})[key] = {
+        "command": command,
+        "network": card.get("network"),
+        "recipe": card.get("recipe"),
+        "training": {k: training.get(k) for k in ("data", "epochs", "best_epoch", "train_seconds", "hardware")},
+        "seconds": round(seconds, 1),
+        "results": results,
+    }
+    save_json(card_path, document)
+    Console().print(f"recorded as ablation {key!r} in {card_path}")
 
 
 if __name__ == "__main__":
