@@ -26,6 +26,8 @@ class Problem(ABC):
     dims: int = 1
     #: Classes per output position.
     out_channels: int = 2
+    #: What the difficulty ``size`` counts, for tables and plots.
+    size_label: str = "size"
 
     @abstractmethod
     def validate(self, inputs: np.ndarray) -> np.ndarray:
@@ -74,6 +76,7 @@ class PrefixSums(Problem):
     """Bits ``(B, n)`` in, running parity ``(B, n)`` out; the network sees bits as +-0.5 (the original)."""
 
     name = "prefix_sums"
+    size_label = "bits"
 
     def validate(self, inputs: np.ndarray) -> np.ndarray:
         return prefix_sums.validate(inputs)
@@ -102,6 +105,7 @@ class Mazes(Problem):
     """
 
     name = "mazes"
+    size_label = "maze size"
     in_channels = 3
     dims = 2
 

@@ -44,6 +44,7 @@ class Args:
     device: str = arg("cpu", "cpu or cuda")
     threads: int = arg(0, "torch threads (0 = torch's default)")
     update_card: bool = arg(False, "write the results into the checkpoint's model card")
+    recommend: int = arg(0, "with --update-card: record this budget as the card's recommended think")
     record_in: str = arg("", "also record the results as an ablation in this other checkpoint's card")
     record_as: str = arg("", "the ablation's name in that card (with --record-in)")
 
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     results = {str(size): summarise(curve, marks) for size, curve in curves.items()}
 
     table = Table(title=f"{stem.name}: exact match (%) by iterations, {args.samples} fresh instances per size")
-    table.add_column("size", justify="right")
+    table.add_column(solver.problem.size_label, justify="right")
     table.add_column("peak (iter)", justify="right")
     for t in marks:
         table.add_column(f"t={t}", justify="right")
@@ -93,9 +94,12 @@ def main(argv: list[str] | None = None) -> None:
         out / f"{stem.name}_eval.png",
         f"{stem.name} ({solver.problem.name})",
         train_iters=solver.net.config.max_iters,
+        size_label=solver.problem.size_label,
     )
     console.print(f"wrote {out / f'{stem.name}_eval.json'} and {out / f'{stem.name}_eval.png'}")
     if args.update_card:
+        if args.recommend:
+            solver.card["recommended_think"] = args.recommend
         card = {
             **solver.card,
             "evaluation": {
