@@ -68,6 +68,11 @@ class Solver:
         """The budget the model card recommends, else the training regime's iterations."""
         return int(self.card.get("recommended_think") or self.net.config.max_iters)
 
+    #: ``think="auto"``: a sample halts once its prediction has not changed for ``patience`` iterations and
+    #: its thought moves less than ``tol`` relative to its norm.
+    halt_patience: int = 5
+    halt_tol: float = 1e-3
+
     def _check_think(self, think: int | None) -> int:
         think = self.default_think if think is None else think
         if isinstance(think, bool) or not isinstance(think, (int, np.integer)) or think < 1:
@@ -76,8 +81,19 @@ class Solver:
             raise ValueError(f"this feed-forward model has {self.net.config.max_iters} stages; think={think}")
         return int(think)
 
-    def solve(self, inputs: np.ndarray, think: int | None = None) -> np.ndarray:
-        """Answers a batch of puzzles in the native format after ``think`` iterations."""
+    def solve(self, inputs: np.ndarray, think: int | str | None = None, cap: int | None = None) -> np.ndarray:
+        """Answers a batch of puzzles in the native format.
+
+        Args:
+            inputs: puzzles in the family's native format.
+            think: iterations of the recurrent block (default: the card's recommended budget), or ``"auto"``
+                to halt each sample when its thought has converged (see :meth:`solve_auto`).
+            cap: with ``think="auto"``, the most iterations any sample may run (default: 4x the default budget).
+        """
+        if isinstance(think, str):
+            if think != "auto":
+                raise ValueError(f"think must be a number of iterations or 'auto', got {think!r}")
+            return self.solve_auto(inputs, cap)[0]
         inputs = self.problem.validate(inputs)
         think = self._check_think(think)
         answers = []
@@ -88,6 +104,53 @@ class Solver:
                 logits, _ = self.net(x, think)
                 answers.append(self.problem.decode(self.problem.predict(logits, x), chunk))
         return np.concatenate(answers) if answers else self.problem.decode(torch.zeros(0), inputs)
+
+    def solve_auto(self, inputs: np.ndarray, cap: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Answers with per-sample halting, dropping halted samples from the batch.
+
+        A sample halts when its prediction has been the same for ``halt_patience`` iterations and its
+        thought's change ``||phi_n - phi_(n-1)|| / ||phi_n||`` is below ``halt_tol``, or at ``cap``.
+
+        Returns:
+            ``(answers, iterations)``: native answers and the iterations each sample ran.
+        """
+        inputs = self.problem.validate(inputs)
+        cap = self._check_think(cap if cap is not None else 4 * self.default_think)
+        answers, iterations = [], []
+        with torch.inference_mode():
+            for start in range(0, len(inputs), self.batch_size):
+                chunk = inputs[start : start + self.batch_size]
+                prediction, used = self._halting_batch(self.problem.encode(chunk).to(self.device), cap)
+                answers.append(self.problem.decode(prediction, chunk))
+                iterations.append(used.cpu().numpy())
+        if not answers:
+            return self.problem.decode(torch.zeros(0), inputs), np.zeros(0, dtype=np.int64)
+        return np.concatenate(answers), np.concatenate(iterations)
+
+    def _halting_batch(self, x: torch.Tensor, cap: int) -> tuple[torch.Tensor, torch.Tensor]:
+        active = torch.arange(len(x), device=x.device)
+        state = self.net.initial_state(x)
+        final: torch.Tensor | None = None
+        used = torch.full((len(x),), cap, dtype=torch.long, device=x.device)
+        previous: torch.Tensor | None = None
+        stable = torch.zeros(len(x), dtype=torch.long, device=x.device)
+        for i in range(1, cap + 1):
+            logits, new_state = self.net(x, 1, state)
+            prediction = self.problem.predict(logits, x)
+            if final is None:
+                final = torch.zeros_like(prediction)
+            change = (new_state - state).flatten(1).norm(dim=1) / new_state.flatten(1).norm(dim=1).clamp_min(1e-12)
+            same = (prediction == previous).flatten(1).all(dim=1) if previous is not None else change < 0
+            stable = torch.where(same & (change < self.halt_tol), stable + 1, torch.zeros_like(stable))
+            done = stable >= self.halt_patience if i < cap else torch.ones_like(stable, dtype=torch.bool)
+            final[active[done]] = prediction[done]
+            used[active[done]] = i
+            keep = ~done
+            if not keep.any():
+                break
+            active, x, state = active[keep], x[keep], new_state[keep]
+            previous, stable = prediction[keep], stable[keep]
+        return final, used
 
     def think_trace(self, inputs: np.ndarray, think: int | None = None) -> Iterator[ThoughtStep]:
         """Streams the prediction, confidence and thought change after each iteration (one batch)."""

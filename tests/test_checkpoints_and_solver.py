@@ -97,3 +97,24 @@ def test_feed_forward_solver_refuses_too_many_iterations():
     solver = Solver(net, get_problem("prefix_sums"))
     with pytest.raises(ValueError, match="feed-forward"):
         solver.solve(np.zeros((1, 4), dtype=np.uint8), think=4)
+
+
+def test_auto_halting_without_convergence_equals_the_fixed_budget(tiny_checkpoint):
+    solver = load_solver(tiny_checkpoint[0], batch_size=4)
+    solver.halt_tol = 0.0  # nothing ever converges, so every sample runs to the cap
+    bits = prefix_sums.generate(6, 16, 1)
+    answers, iterations = solver.solve_auto(bits, cap=7)
+    assert (iterations == 7).all()
+    assert np.array_equal(answers, solver.solve(bits, think=7))
+
+
+def test_auto_halting_stops_converged_samples_early(tiny_checkpoint):
+    solver = load_solver(tiny_checkpoint[0])
+    solver.halt_tol = float("inf")  # only the stable-prediction rule applies
+    bits = prefix_sums.generate(6, 16, 1)
+    answers, iterations = solver.solve_auto(bits, cap=50)
+    assert ((iterations >= 1 + solver.halt_patience) & (iterations <= 50)).all()
+    assert answers.shape == bits.shape
+    assert np.array_equal(solver.solve(bits, think="auto", cap=50), answers)
+    with pytest.raises(ValueError, match="auto"):
+        solver.solve(bits, think="longer")

@@ -215,6 +215,7 @@ def solve_throughput(
             ("original (all outputs), Conv1d", run(eager.original_forward)),
             ("last output only, Conv1d", run(eager)),
             ("ours: solve() (channels-last)", lambda: ours.solve(inputs, think=iters)),
+            ("ours: solve(think='auto', cap=think)", lambda: ours.solve_auto(inputs, cap=iters)),
         )
     }
     return Measurement(f"solve ({length} bits, think={iters})", "iter x samples/s", variants)
