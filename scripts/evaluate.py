@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
@@ -26,7 +27,7 @@ from agents.solver import load_solver  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, parse_args  # noqa: E402
 from trainers.evaluation import summarise, sweep  # noqa: E402
-from trainers.plots import plot_accuracy_curves  # noqa: E402
+from trainers.plots import plot_accuracy_curves, plot_thinking  # noqa: E402
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Args:
     out: str = arg("reports", "folder for the JSON and PNG")
     device: str = arg("cpu", "cpu or cuda")
     threads: int = arg(0, "torch threads (0 = torch's default)")
+    pictures: list[int] = arg([], "also draw the first test instance of each size after these iterations")
     update_card: bool = arg(False, "write the results into the checkpoint's model card")
     recommend: int = arg(0, "with --update-card: record this budget as the card's recommended think")
     record_in: str = arg("", "also record the results as an ablation in this other checkpoint's card")
@@ -97,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
         size_label=solver.problem.size_label,
     )
     console.print(f"wrote {out / f'{stem.name}_eval.json'} and {out / f'{stem.name}_eval.png'}")
+    for size in args.sizes if args.pictures else []:
+        draw_thinking(solver, size, args.seed, sorted(args.pictures), out / f"{stem.name}_thinking_{size}.png")
     if args.update_card:
         if args.recommend:
             solver.card["recommended_think"] = args.recommend
@@ -113,6 +117,21 @@ def main(argv: list[str] | None = None) -> None:
         console.print(f"updated the model card {stem.with_suffix('.json')}")
     if args.record_in:
         record_ablation(args.record_in, args.record_as or stem.name, command, seconds, solver.card, results)
+
+
+def draw_thinking(solver, size: int, seed: int, iterations: list[int], path: Path) -> None:
+    """Draws the first test instance of ``size`` (the sweep's seed) after each of ``iterations``."""
+    inputs, targets = solver.problem.generate(1, size, np.random.default_rng([seed, size]))
+    wanted = set(iterations)
+    predictions = {
+        step.iteration: step.prediction[0]
+        for step in solver.think_trace(inputs, think=max(iterations))
+        if step.iteration in wanted
+    }
+    plot_thinking(
+        inputs[0], targets[0], predictions, path, f"{solver.problem.name}, {solver.problem.size_label} {size}"
+    )
+    Console().print(f"wrote {path}")
 
 
 def record_ablation(target: str, key: str, command: str, seconds: float, card: dict, results: dict) -> None:

@@ -50,3 +50,18 @@ def test_eager_baseline_computes_the_same_network():
         for i, ((logits, _), (plain, _)) in enumerate(zip(net.iterate(x, 4), eager.iterate(x, 4), strict=True)):
             assert torch.allclose(outputs[:, i], logits, atol=1e-5)
             assert torch.allclose(plain, logits, atol=1e-5)
+
+
+def test_plots_write_png_files(tmp_path):
+    from puzzles import mazes
+    from trainers.evaluation import IterationCurve
+    from trainers.plots import plot_accuracy_curves, plot_thinking
+
+    curves = {32: IterationCurve(np.linspace(0, 1, 10), np.linspace(0, 1, 10), 5)}
+    plot_accuracy_curves(curves, tmp_path / "curves.png", "test", train_iters=3, size_label="bits")
+    bits = np.array([1, 0, 1, 1], dtype=np.uint8)
+    plot_thinking(bits, bits, {1: 1 - bits, 2: bits}, tmp_path / "bits.png", "bits")
+    images, paths = mazes.generate(1, 9, 0)
+    plot_thinking(images[0], paths[0], {5: paths[0] * 0, 9: paths[0]}, tmp_path / "maze.png", "maze")
+    for name in ("curves.png", "bits.png", "maze.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"

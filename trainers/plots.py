@@ -38,3 +38,38 @@ def plot_accuracy_curves(
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
+
+
+def plot_thinking(
+    inputs: np.ndarray, target: np.ndarray, predictions: dict[int, np.ndarray], path: str | Path, title: str
+) -> None:
+    """One instance: its input, target and the prediction after chosen iterations (the dissertation's Fig. 4.4).
+
+    Args:
+        inputs: one native input: bits ``(n,)`` or a maze image ``(3, H, W)``.
+        target: its answer: ``(n,)`` or ``(H, W)``.
+        predictions: iteration -> predicted answer of the same shape as ``target``.
+        path: PNG to write.
+        title: figure title.
+    """
+    if target.ndim == 1:  # a string: one row per panel, stacked
+        rows = [("input", inputs), ("target", target)] + [(f"t={t}", p) for t, p in predictions.items()]
+        fig, axes = plt.subplots(len(rows), 1, figsize=(10, 0.5 * len(rows) + 1), squeeze=False)
+        for ax, (label, row) in zip(axes[:, 0], rows, strict=True):
+            wrong = label.startswith("t=") and not np.array_equal(row, target)
+            ax.imshow(row[None, :], cmap="Reds" if wrong else "Greys", vmin=0, vmax=1, aspect="auto")
+            ax.set_yticks([])
+            ax.set_xticks([])
+            ax.set_ylabel(label, rotation=0, ha="right", va="center")
+    else:  # a grid: side-by-side panels
+        panels = [("input", inputs.transpose(1, 2, 0)), ("target", target)]
+        panels += [(f"t={t}" + ("" if np.array_equal(p, target) else " (wrong)"), p) for t, p in predictions.items()]
+        fig, axes = plt.subplots(1, len(panels), figsize=(2.4 * len(panels), 2.8), squeeze=False)
+        for ax, (label, image) in zip(axes[0], panels, strict=True):
+            ax.imshow(image, cmap="Greys_r" if image.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
+            ax.set_title(label, fontsize=9)
+            ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
