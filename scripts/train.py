@@ -6,6 +6,7 @@ torchrun --nproc-per-node 2 scripts/train.py --recipe prefix_sums ...   # data-p
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,17 @@ class Args:
     width: int | None = arg(None, "override the network width")
     seed: int | None = arg(None, "override the seed of weights, shuffling and progressive draws")
     fresh_data: bool | None = arg(None, "override: fresh training instances every epoch, or the fixed 80%% split")
+    set: list[str] = arg([], "more overrides as key=value (JSON values), e.g. alpha=0.5 network.blocks=1")
     threads: int | None = arg(None, "torch intra-op threads (default: torch's choice)")
     progress: bool = arg(True, "show a progress bar")
+
+
+def parse_value(text: str):
+    """A JSON value (number, bool, list, null), or the text itself."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -47,6 +57,13 @@ def main(argv: list[str] | None = None) -> None:
         overrides["seed"] = args.seed
     if args.fresh_data is not None:
         overrides["fresh_data"] = args.fresh_data
+    for item in args.set:
+        key, _, value = item.partition("=")
+        parsed = parse_value(value)
+        if key.startswith("network."):
+            overrides.setdefault("network", {})[key.removeprefix("network.")] = parsed
+        else:
+            overrides[key] = parsed
     config = get_recipe(args.recipe, **overrides)
     trainer = Trainer(config, args.run_dir or f"runs/{args.recipe}", progress=args.progress, name=args.recipe)
     progress = trainer.run()

@@ -59,6 +59,9 @@ def get_recipe(name: str, **overrides) -> TrainConfig:
         recipe = RECIPES[name]
     except KeyError:
         raise ValueError(f"unknown recipe {name!r}; known: {sorted(RECIPES)}") from None
+    unknown = set(overrides) - set(TrainConfig.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown training settings: {sorted(unknown)}")
     if "network" in overrides:
         overrides["network"] = {**recipe.network, **overrides["network"]}
     return replace(recipe, **overrides)
