@@ -21,7 +21,7 @@ from rich.table import Table  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
 from trainers.benchmark import evaluation_throughput, solve_throughput, training_throughput  # noqa: E402
-from trainers.cli import arg, parse_args  # noqa: E402
+from trainers.cli import arg, parse_args, run_main  # noqa: E402
 
 
 @dataclass
@@ -88,4 +88,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -25,7 +25,7 @@ from rich.table import Table  # noqa: E402
 from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
-from trainers.cli import arg, parse_args  # noqa: E402
+from trainers.cli import arg, parse_args, run_main  # noqa: E402
 from trainers.evaluation import summarise, sweep  # noqa: E402
 from trainers.plots import plot_accuracy_curves, plot_thinking  # noqa: E402
 
@@ -152,4 +152,4 @@ def record_ablation(target: str, key: str, command: str, seconds: float, card: d
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

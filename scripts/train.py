@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from trainers.cli import arg, parse_args  # noqa: E402
+from trainers.cli import arg, parse_args, run_main  # noqa: E402
 from trainers.recipes import RECIPES, get_recipe  # noqa: E402
 from trainers.supervised import Trainer  # noqa: E402
 
@@ -73,4 +73,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -48,3 +48,14 @@ def arg(default: Any, help: str) -> Any:
     if isinstance(default, list):
         return dataclasses.field(default_factory=lambda: list(default), metadata={"help": help})
     return dataclasses.field(default=default, metadata={"help": help})
+
+
+def run_main(main: Any) -> None:
+    """Runs a script's ``main()``, turning a bad-input error into one clear line and exit status 2."""
+    import sys
+
+    try:
+        main()
+    except (ValueError, TypeError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
