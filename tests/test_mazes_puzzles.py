@@ -89,3 +89,31 @@ def test_maze_problem_encodes_compactly_and_masks_walls():
     # a prediction of "path everywhere" is cut back to the open pixels
     everything = torch.stack([torch.zeros_like(x[:, 0]), torch.ones_like(x[:, 0])], dim=1)
     assert (problem.predict(everything, x) == mask).all()
+
+
+def test_a_tiny_training_run_overfits_16_mazes(tmp_path):
+    import torch
+
+    from trainers.evaluation import exact_match_at
+    from trainers.supervised import TrainConfig, Trainer
+
+    torch.set_num_threads(1)
+    config = TrainConfig(
+        problem="mazes",
+        network={"width": 24, "blocks": 1},
+        train_difficulty=7,
+        dataset_size=20,
+        fresh_data=False,
+        epochs=150,
+        batch_size=16,
+        lr=3e-3,
+        warmup_steps=10,
+        alpha=0.0,
+        max_iters=8,
+    )
+    trainer = Trainer(config, tmp_path, progress=False)
+    trainer.console.quiet = True
+    trainer.run()
+    inputs, paths = trainer.fixed_train
+    assert len(inputs) == 16
+    assert exact_match_at(trainer.net, trainer.problem, inputs, paths, 8) >= 15 / 16
