@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from torch import nn
 
-from agents.checkpoint import load_training_state, save_checkpoint, save_training_state
+from agents.checkpoint import load_checkpoint, load_training_state, save_checkpoint, save_training_state
 from agents.networks import NetworkConfig, ThinkingNetwork, build_network
 from agents.problems import Problem, get_problem
 from puzzles.storage import atomic_write, save_json
@@ -122,8 +122,16 @@ def _distributed() -> tuple[int, int]:
 
 
 def _hardware() -> str:
-    cpu = platform.processor() or "cpu"
-    return f"{platform.machine()} {cpu}, {torch.get_num_threads()} threads, torch {torch.__version__}"
+    """The CPU model, its core count and torch's threads, for model cards."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
 
 
 class Trainer:
@@ -360,8 +368,7 @@ class Trainer:
         return total / batches
 
     def export(self, stem: str | Path) -> Path:
-        """Copies the best-on-validation checkpoint (weights and card) to ``stem``."""
-        from agents.checkpoint import load_checkpoint
-
-        net, card = load_checkpoint(self.run_dir / BEST_STEM)
-        return save_checkpoint(stem, net, card)
+        """Writes the best-on-validation network to ``stem`` with a card describing the whole run."""
+        net, _ = load_checkpoint(self.run_dir / BEST_STEM)
+        progress = load_training_state(self.run_dir / STATE_FILE)["progress"]
+        return save_checkpoint(stem, net, self.card(progress))
