@@ -76,18 +76,6 @@ def accuracy_per_iteration(
     return IterationCurve(correct_last / n, correct_conf / n, len(inputs))
 
 
-def exact_match_at(
-    net: ThinkingNetwork,
-    problem: Problem,
-    inputs: np.ndarray,
-    targets: np.ndarray,
-    iters: int,
-    batch_size: int = 500,
-) -> float:
-    """Exact-match accuracy after exactly ``iters`` iterations (no per-iteration head)."""
-    return score_at(net, problem, inputs, targets, iters, batch_size)[0]
-
-
 def score_at(
     net: ThinkingNetwork,
     problem: Problem,
