@@ -1,0 +1,108 @@
+"""Chess puzzles: the Lichess puzzle CSV format, read into positions with a unique solution line.
+
+A Lichess row is ``PuzzleId,FEN,Moves,Rating,RatingDeviation,Popularity,NbPlays,Themes,GameUrl,OpeningTags``.
+Its FEN is the position *before* the opponent's move ``Moves[0]``; the puzzle starts after that move, and the
+solver's answer is ``Moves[1]``, then the line alternates the opponent's replies and the solver's moves.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import chess
+
+LICHESS_COLUMNS = (
+    "PuzzleId",
+    "FEN",
+    "Moves",
+    "Rating",
+    "RatingDeviation",
+    "Popularity",
+    "NbPlays",
+    "Themes",
+    "GameUrl",
+    "OpeningTags",
+)
+
+
+@dataclass(frozen=True)
+class Puzzle:
+    """One puzzle, ready to solve.
+
+    Attributes:
+        puzzle_id: the source's identifier.
+        fen: the position the solver faces.
+        line: the solution in UCI, the solver's move first, then reply and move alternately.
+        difficulty: a rating (Lichess) or a mined difficulty score; higher is harder.
+        themes: tags such as ``mateIn2`` or ``fork``.
+    """
+
+    puzzle_id: str
+    fen: str
+    line: tuple[str, ...]
+    difficulty: float
+    themes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def best_move(self) -> str:
+        """The solver's first move (the original benchmark's target)."""
+        return self.line[0]
+
+
+def puzzle_from_lichess_row(row: dict[str, str]) -> Puzzle:
+    """Turns one Lichess CSV row into a :class:`Puzzle`, checking every move of the line is legal.
+
+    Raises:
+        ValueError: naming the puzzle, for a bad FEN, a line shorter than two moves, or an illegal move.
+    """
+    puzzle_id = row.get("PuzzleId", "?")
+    try:
+        board = chess.Board(row["FEN"])
+    except (KeyError, ValueError) as error:
+        raise ValueError(f"puzzle {puzzle_id}: bad FEN {row.get('FEN')!r} ({error})") from error
+    moves = row.get("Moves", "").split()
+    if len(moves) < 2:
+        raise ValueError(f"puzzle {puzzle_id}: needs the opponent's move and a solution, got {moves}")
+    probe = board.copy()
+    for uci in moves:
+        try:
+            move = chess.Move.from_uci(uci)
+        except ValueError as error:
+            raise ValueError(f"puzzle {puzzle_id}: malformed move {uci!r}") from error
+        if not probe.is_legal(move):
+            raise ValueError(f"puzzle {puzzle_id}: illegal move {uci} in {probe.fen()}")
+        probe.push(move)
+    board.push_uci(moves[0])
+    try:
+        rating = float(row.get("Rating") or 0)
+    except ValueError as error:
+        raise ValueError(f"puzzle {puzzle_id}: bad rating {row.get('Rating')!r}") from error
+    return Puzzle(puzzle_id, board.fen(), tuple(moves[1:]), rating, tuple(row.get("Themes", "").split()))
+
+
+def read_lichess_csv(path: str | Path, limit: int | None = None) -> list[Puzzle]:
+    """Reads puzzles from a Lichess puzzle CSV (with or without its header row).
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: a malformed row, named by its line number and puzzle id.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such puzzle file: {path}")
+    puzzles: list[Puzzle] = []
+    with open(path, newline="") as handle:
+        first = handle.readline()
+        has_header = first.startswith("PuzzleId")
+        handle.seek(0)
+        reader = csv.DictReader(handle, fieldnames=None if has_header else LICHESS_COLUMNS)
+        for number, row in enumerate(reader, start=2 if has_header else 1):
+            if limit is not None and len(puzzles) >= limit:
+                break
+            try:
+                puzzles.append(puzzle_from_lichess_row(row))
+            except ValueError as error:
+                raise ValueError(f"{path}:{number}: {error}") from error
+    return puzzles
