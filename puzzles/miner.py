@@ -1,0 +1,220 @@
+"""An offline chess-puzzle miner on Stockfish, in the spirit of Lichess's generator.
+
+Games are played from the start position with a mix of engine moves and random "blunders". After every
+move, the side to move is screened with a cheap two-line search; where one move looks clearly best (a forced
+mate, or a large gap to the second-best move while the second-best does not also win), a deeper search
+verifies it. A verified position becomes a puzzle in the Lichess format: the FEN *before* the move that
+allowed the tactic, that move, then the solution line, extended (engine reply, solver's move) while the
+solver's move stays unique.
+
+Difficulty: the depth at which the verifying search settles on the best move for good (deeper-needed moves
+are harder to see), plus three per extra solver move in the line. Puzzles sort from easy to hard by it, as the
+original benchmark sorts Lichess puzzles by rating.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import chess
+import chess.engine
+import numpy as np
+
+MATE = 100_000
+
+
+def find_stockfish() -> str:
+    """The Stockfish binary: on PATH, or where Debian's package puts it (``dpkg -L stockfish``).
+
+    Raises:
+        FileNotFoundError: with the command that installs it.
+    """
+    found = shutil.which("stockfish")
+    if found:
+        return found
+    for candidate in ("/usr/games/stockfish", "/usr/bin/stockfish"):
+        if Path(candidate).is_file():
+            return candidate
+    try:
+        listing = subprocess.run(["dpkg", "-L", "stockfish"], capture_output=True, text=True, check=False).stdout
+        for line in listing.splitlines():
+            if line.endswith("/stockfish") and Path(line).is_file():
+                return line
+    except OSError:
+        pass
+    raise FileNotFoundError("Stockfish not found; install it with: apt-get install stockfish")
+
+
+@dataclass(frozen=True)
+class MinerConfig:
+    """Settings of the miner (all recorded in the data card).
+
+    Attributes:
+        screen_nodes: nodes of the cheap screening search (it also picks the engine's moves).
+        verify_nodes: nodes of the verifying search.
+        random_move_rate: chance that a move of the game is a uniformly random legal move.
+        min_ply, max_ply: plies of a game in which puzzles are looked for.
+        win_cp: the best move must reach at least this score (centipawns, or a mate).
+        min_gap_cp: and beat the second-best move by at least this much...
+        max_second_cp: ...while the second-best scores at most this (it must not also win).
+        max_solver_moves: longest solution line, in the solver's moves.
+        decided_cp: a game ends once the screening score passes this either way: lopsided positions
+            almost never have a unique winning move, so playing them on wastes the engine's time.
+    """
+
+    screen_nodes: int = 4_000
+    verify_nodes: int = 40_000
+    random_move_rate: float = 0.25
+    min_ply: int = 6
+    max_ply: int = 120
+    win_cp: int = 200
+    min_gap_cp: int = 300
+    max_second_cp: int = 150
+    max_solver_moves: int = 4
+    decided_cp: int = 500
+
+
+@dataclass(frozen=True)
+class MinedPuzzle:
+    """A mined puzzle in Lichess terms: ``fen`` is before ``moves[0]``, the opponent's move."""
+
+    fen: str
+    moves: tuple[str, ...]
+    difficulty: int
+    settle_depth: int
+    themes: tuple[str, ...]
+
+    def csv_row(self, puzzle_id: str) -> list[str]:
+        """The Lichess CSV columns (rating = difficulty; popularity, plays and URL empty)."""
+        return [
+            puzzle_id,
+            self.fen,
+            " ".join(self.moves),
+            str(self.difficulty),
+            "0",
+            "0",
+            "0",
+            " ".join(self.themes),
+            "",
+            "",
+        ]
+
+
+def _score(info: chess.engine.InfoDict, turn: chess.Color) -> int:
+    return info["score"].pov(turn).score(mate_score=MATE)
+
+
+class Miner:
+    """Mines puzzles from seeded games with one Stockfish process (use one Miner per worker).
+
+    Args:
+        config: thresholds and search budgets.
+        engine_path: the Stockfish binary (found automatically by default).
+    """
+
+    def __init__(self, config: MinerConfig = MinerConfig(), engine_path: str | None = None) -> None:
+        self.config = config
+        self.engine = chess.engine.SimpleEngine.popen_uci(engine_path or find_stockfish())
+        self.engine.configure({"Threads": 1, "Hash": 16})
+
+    def close(self) -> None:
+        self.engine.quit()
+
+    def __enter__(self) -> Miner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _two_lines(self, board: chess.Board, nodes: int) -> list[chess.engine.InfoDict]:
+        self.engine.configure({"Clear Hash": None})  # searches must not depend on what came before
+        return self.engine.analyse(board, chess.engine.Limit(nodes=nodes), multipv=2)
+
+    def _unique(self, board: chess.Board, lines: list[chess.engine.InfoDict]) -> bool:
+        """True when the first line's move is the only good one for the side to move."""
+        if len(lines) < 1 or "pv" not in lines[0]:
+            return False
+        best = _score(lines[0], board.turn)
+        if len(lines) < 2:  # a single legal move is no puzzle
+            return False
+        second = _score(lines[1], board.turn)
+        if best >= MATE - 100 and second < MATE - 100:
+            return True
+        cfg = self.config
+        return best >= cfg.win_cp and best - second >= cfg.min_gap_cp and second <= cfg.max_second_cp
+
+    def _settle_depth(self, board: chess.Board, best: chess.Move) -> int:
+        """The depth from which the verifying search's first move stays ``best``."""
+        settled = None
+        self.engine.configure({"Clear Hash": None})
+        with self.engine.analysis(board, chess.engine.Limit(nodes=self.config.verify_nodes)) as analysis:
+            for info in analysis:
+                if "depth" in info and "pv" in info and info.get("multipv", 1) == 1:
+                    if info["pv"][0] == best:
+                        settled = info["depth"] if settled is None else settled
+                    else:
+                        settled = None
+        return settled or 1
+
+    def _puzzle_at(self, board: chess.Board) -> MinedPuzzle | None:
+        """A verified puzzle starting after ``board``'s last move, or None."""
+        cfg = self.config
+        start = board.copy()
+        lines = self._two_lines(start, cfg.verify_nodes)
+        if not self._unique(start, lines):
+            return None
+        solver, first_lines = start.turn, lines
+        settle = self._settle_depth(start, lines[0]["pv"][0])
+        position, line = start.copy(), []
+        while True:
+            move = lines[0]["pv"][0]
+            line.append(move)
+            position.push(move)
+            if position.is_game_over() or (len(line) + 1) // 2 >= cfg.max_solver_moves:
+                break
+            reply = self._two_lines(position, cfg.screen_nodes)[0]
+            if "pv" not in reply:
+                break
+            position.push(reply["pv"][0])
+            lines = self._two_lines(position, cfg.verify_nodes)
+            if position.is_game_over() or not self._unique(position, lines):
+                position.pop()
+                break
+            line.append(reply["pv"][0])
+        solver_moves = (len(line) + 1) // 2
+        score = _score(first_lines[0], solver)
+        themes = [f"mateIn{solver_moves}"] if position.is_checkmate() else []
+        themes.append("crushing" if score >= 600 else "advantage")
+        themes.append("oneMove" if solver_moves == 1 else ("short" if solver_moves == 2 else "long"))
+        previous = board.copy()
+        last = previous.pop()
+        return MinedPuzzle(
+            fen=previous.fen(),
+            moves=(last.uci(), *(m.uci() for m in line)),
+            difficulty=settle + 3 * (solver_moves - 1),
+            settle_depth=settle,
+            themes=tuple(themes),
+        )
+
+    def mine_game(self, rng: np.random.Generator) -> list[MinedPuzzle]:
+        """Plays one seeded game and returns the puzzles found in it."""
+        cfg = self.config
+        board = chess.Board()
+        found: list[MinedPuzzle] = []
+        while not board.is_game_over(claim_draw=False) and board.ply() < cfg.max_ply:
+            lines = self._two_lines(board, cfg.screen_nodes)
+            if board.ply() >= cfg.min_ply and self._unique(board, lines):
+                puzzle = self._puzzle_at(board)
+                if puzzle is not None:
+                    found.append(puzzle)
+            if "pv" in lines[0] and abs(_score(lines[0], board.turn)) > cfg.decided_cp:
+                break
+            moves = list(board.legal_moves)
+            if rng.random() < cfg.random_move_rate or "pv" not in lines[0]:
+                board.push(moves[rng.integers(len(moves))])
+            else:
+                board.push(lines[0]["pv"][0])
+        return found

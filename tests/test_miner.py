@@ -1,0 +1,52 @@
+"""The Stockfish puzzle miner (needs Debian's stockfish package, which .ci/run installs)."""
+
+import chess
+import numpy as np
+import pytest
+
+from puzzles.chess_puzzles import LICHESS_COLUMNS, puzzle_from_lichess_row
+from puzzles.miner import Miner, MinerConfig, find_stockfish
+
+FAST = MinerConfig(screen_nodes=800, verify_nodes=4000, random_move_rate=0.4, max_ply=60)
+
+
+@pytest.fixture(scope="module")
+def mined():
+    puzzles = []
+    with Miner(FAST) as miner:
+        for game in range(30):
+            puzzles += miner.mine_game(np.random.default_rng([7, game]))
+            if len(puzzles) >= 2:
+                break
+    return puzzles
+
+
+def test_stockfish_is_found():
+    assert find_stockfish().endswith("stockfish")
+
+
+def test_mined_puzzles_read_back_in_the_lichess_format(mined):
+    assert mined, "no puzzle in 30 seeded games"
+    for index, puzzle in enumerate(mined):
+        row = dict(zip(LICHESS_COLUMNS, puzzle.csv_row(f"m{index}"), strict=True))
+        parsed = puzzle_from_lichess_row(row)  # checks every move of the line is legal
+        board = chess.Board(parsed.fen)
+        assert board.is_legal(chess.Move.from_uci(parsed.best_move))
+        assert len(parsed.line) % 2 == 1  # the line ends with the solver's move
+        assert puzzle.difficulty >= puzzle.settle_depth >= 1
+
+
+def test_mined_best_moves_are_unique_at_a_deeper_search(mined):
+    with Miner(FAST) as miner:
+        for puzzle in mined:
+            board = chess.Board(puzzle.fen)
+            board.push_uci(puzzle.moves[0])
+            lines = miner._two_lines(board, 4 * FAST.verify_nodes)
+            assert lines[0]["pv"][0].uci() == puzzle.moves[1]
+
+
+def test_mining_is_deterministic():
+    with Miner(FAST) as miner:
+        first = miner.mine_game(np.random.default_rng([7, 0]))
+        second = miner.mine_game(np.random.default_rng([7, 0]))
+    assert first == second
