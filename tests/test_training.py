@@ -155,3 +155,15 @@ def test_data_parallel_matches_single_process(tmp_path):
     assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
     card = json.loads((ddp / "best.json").read_text())
     assert card["training"]["processes"] == 2
+
+
+def test_two_trainers_never_share_a_run_folder(tmp_path):
+    config = get_recipe("prefix_sums_tiny", epochs=1)
+    first = Trainer(config, tmp_path, progress=False)
+    held = first._lock()
+    try:
+        with pytest.raises(ValueError, match="another trainer is running"):
+            Trainer(config, tmp_path, progress=False).run()
+    finally:
+        held.close()
+    Trainer(config, tmp_path, progress=False).run()  # free again

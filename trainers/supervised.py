@@ -13,6 +13,7 @@ moment and resumed from its last epoch reproduces the uninterrupted run exactly.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import platform
@@ -36,6 +37,7 @@ from trainers.evaluation import score_at
 from trainers.progressive import thinking_loss
 
 STATE_FILE = "state.pt"
+LOCK_FILE = ".lock"
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
 BEST_STEM = "best"
@@ -283,10 +285,30 @@ class Trainer:
             self.config.eval_batch_size,
         )
 
+    def _lock(self) -> Any:
+        """Holds an exclusive lock on the run folder, so two trainers never write one run."""
+        handle = open(self.run_dir / LOCK_FILE, "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ValueError(
+                f"another trainer is running in {self.run_dir}; wait for it or use another folder"
+            ) from None
+        return handle
+
     def run(self) -> dict[str, Any]:
         """Trains to the last epoch (resuming if possible) and returns the final progress record."""
-        cfg = self.config
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        lock = self._lock() if self.rank == 0 else None
+        try:
+            return self._run()
+        finally:
+            if lock is not None:
+                lock.close()
+
+    def _run(self) -> dict[str, Any]:
+        cfg = self.config
         progress = self._resume()
         train_size = len(self.fixed_train[0])
         batches = train_size // cfg.batch_size
@@ -369,6 +391,12 @@ class Trainer:
 
     def export(self, stem: str | Path) -> Path:
         """Writes the best-on-validation network to ``stem`` with a card describing the whole run."""
+        lock = self._lock()
+        lock.close()  # only checks that no trainer is writing the run right now
         net, _ = load_checkpoint(self.run_dir / BEST_STEM)
         progress = load_training_state(self.run_dir / STATE_FILE)["progress"]
-        return save_checkpoint(stem, net, self.card(progress))
+        card = self.card(progress)
+        previous = Path(stem).with_suffix(".json")
+        if previous.is_file():  # ablations describe other runs: they survive a re-export
+            card["ablations"] = json.loads(previous.read_text()).get("ablations", {})
+        return save_checkpoint(stem, net, card)
