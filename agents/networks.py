@@ -211,6 +211,15 @@ class ThinkingNetwork(nn.Module):
             )
 
 
+def fast_cpu_math() -> None:
+    """Flushes denormal floats to zero on CPU (process-wide).
+
+    Trained thinking networks carry tiny activations; as denormals they halve CPU throughput
+    (measured on the prefix-sums model), while their value is far below anything that changes an answer.
+    """
+    torch.set_flush_denormal(True)
+
+
 def build_network(config: NetworkConfig | dict) -> ThinkingNetwork:
     """Builds a network from a config or its dictionary form."""
     if isinstance(config, dict):

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from agents.checkpoint import load_checkpoint
-from agents.networks import ThinkingNetwork
+from agents.networks import ThinkingNetwork, fast_cpu_math
 from agents.problems import Problem, get_problem
 
 
@@ -57,6 +57,7 @@ class Solver:
         device: str = "cpu",
         batch_size: int = 500,
     ) -> None:
+        fast_cpu_math()
         self.device = torch.device(device)
         self.net = net.to(self.device).eval()
         self.problem = problem

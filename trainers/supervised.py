@@ -30,7 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from torch import nn
 
 from agents.checkpoint import load_checkpoint, load_training_state, save_checkpoint, save_training_state
-from agents.networks import NetworkConfig, ThinkingNetwork, build_network
+from agents.networks import NetworkConfig, ThinkingNetwork, build_network, fast_cpu_math
 from agents.problems import Problem, get_problem
 from puzzles.storage import atomic_write, save_json
 from trainers.evaluation import score_at
@@ -154,6 +154,7 @@ class Trainer:
         self.rank, self.world = _distributed()
         self.console = Console(stderr=True, quiet=self.rank != 0)
         self.show_progress = progress and self.rank == 0
+        fast_cpu_math()
         torch.manual_seed(config.seed)
         self.net: ThinkingNetwork = build_network(config.network_config(self.problem))
         self.model: nn.Module = self.net
