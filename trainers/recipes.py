@@ -39,6 +39,23 @@ RECIPES: dict[str, TrainConfig] = {
         warmup_steps=800,
         lr_decay_epochs=[45, 65],
     ),
+    # DT-Recall on the compact view of 9x9 mazes (9x9 pixels instead of 24x24), width 32, progressive loss only.
+    # A first pilot, not yet the shipped recipe: after 10 epochs (about 10 minutes on one core) it solved
+    # 99.6% of validation 9x9 mazes, 100/100 fresh 13x13 and 8/10 fresh 59x59 mazes (numbers in the mazes issue).
+    "mazes": TrainConfig(
+        problem="mazes",
+        network={"kind": "dt", "width": 32, "recall": True, "blocks": 2},
+        train_difficulty=9,
+        dataset_size=10_000,
+        fresh_data=True,
+        epochs=30,
+        batch_size=50,
+        warmup_steps=500,
+        lr_decay_epochs=[],
+        clip=None,
+        alpha=1.0,
+        max_iters=30,
+    ),
     # A seconds-long smoke recipe for tests and the README's quick demonstration.
     "prefix_sums_tiny": TrainConfig(
         problem="prefix_sums",
