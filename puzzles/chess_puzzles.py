@@ -8,6 +8,7 @@ solver's answer is ``Moves[1]``, then the line alternates the opponent's replies
 from __future__ import annotations
 
 import csv
+import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def puzzle_from_lichess_row(row: dict[str, str]) -> Puzzle:
 
 
 def read_lichess_csv(path: str | Path, limit: int | None = None) -> list[Puzzle]:
-    """Reads puzzles from a Lichess puzzle CSV (with or without its header row).
+    """Reads puzzles from a Lichess puzzle CSV, plain or gzipped (with or without its header row).
 
     Raises:
         FileNotFoundError: no such file.
@@ -93,7 +94,8 @@ def read_lichess_csv(path: str | Path, limit: int | None = None) -> list[Puzzle]
     if not path.is_file():
         raise FileNotFoundError(f"no such puzzle file: {path}")
     puzzles: list[Puzzle] = []
-    with open(path, newline="") as handle:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", newline="") as handle:
         first = handle.readline()
         has_header = first.startswith("PuzzleId")
         handle.seek(0)

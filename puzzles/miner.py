@@ -14,14 +14,22 @@ original benchmark sorts Lichess puzzles by rating.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
+import multiprocessing
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import chess
 import chess.engine
 import numpy as np
+
+from puzzles.chess_puzzles import LICHESS_COLUMNS
+from puzzles.storage import atomic_write
 
 MATE = 100_000
 
@@ -218,3 +226,73 @@ class Miner:
             else:
                 board.push(lines[0]["pv"][0])
         return found
+
+
+# --------------------------------------------------------------------------------------------- batch mining
+_WORKER_MINER: Miner | None = None
+
+
+def _start_worker(config: MinerConfig) -> None:
+    global _WORKER_MINER
+    _WORKER_MINER = Miner(config)
+
+
+def chunk_path(folder: Path, index: int) -> Path:
+    return folder / f"chunk_{index:05d}.csv"
+
+
+def _mine_chunk(job: tuple[int, int, int, str]) -> tuple[int, int]:
+    """Mines one chunk of games (seeded by ``(seed, chunk, game)``) into its CSV; returns (chunk, puzzles)."""
+    index, seed, games, folder = job
+    assert _WORKER_MINER is not None
+    rows = []
+    for game in range(games):
+        for number, puzzle in enumerate(_WORKER_MINER.mine_game(np.random.default_rng([seed, index, game]))):
+            rows.append(puzzle.csv_row(f"s{seed}c{index}g{game}n{number}"))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    atomic_write(chunk_path(Path(folder), index), lambda tmp: tmp.write_text(buffer.getvalue()))
+    return index, len(rows)
+
+
+def mine(
+    folder: str | Path,
+    chunks: int,
+    games_per_chunk: int,
+    seed: int,
+    config: MinerConfig,
+    workers: int = 2,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> None:
+    """Mines ``chunks`` chunks into ``folder`` with ``workers`` processes, skipping chunks already written.
+
+    A killed run resumes where it stopped: every chunk is written atomically and seeded on its own.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [(i, seed, games_per_chunk, str(folder)) for i in range(chunks) if not chunk_path(folder, i).exists()]
+    if not todo:
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_start_worker, initargs=(config,)) as pool:
+        for index, count in pool.imap_unordered(_mine_chunk, todo):
+            if on_chunk is not None:
+                on_chunk(index, count)
+
+
+def merge_chunks(folder: str | Path, output: str | Path) -> int:
+    """Joins the chunks into one gzipped Lichess CSV sorted from easy to hard; returns the puzzle count."""
+    rows = []
+    for path in sorted(Path(folder).glob("chunk_*.csv")):
+        with open(path, newline="") as handle:
+            rows += list(csv.reader(handle))
+    rows.sort(key=lambda row: (int(row[3]), row[0]))
+
+    def write(tmp: Path) -> None:
+        with gzip.open(tmp, "wt", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(LICHESS_COLUMNS)
+            writer.writerows(rows)
+
+    atomic_write(output, write)
+    return len(rows)

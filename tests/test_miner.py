@@ -50,3 +50,19 @@ def test_mining_is_deterministic():
         first = miner.mine_game(np.random.default_rng([7, 0]))
         second = miner.mine_game(np.random.default_rng([7, 0]))
     assert first == second
+
+
+def test_batch_mining_resumes_and_merges_easy_to_hard(tmp_path):
+    from puzzles.chess_puzzles import read_lichess_csv
+    from puzzles.miner import chunk_path, merge_chunks, mine
+
+    folder = tmp_path / "chunks"
+    mine(folder, chunks=2, games_per_chunk=3, seed=7, config=FAST, workers=2)
+    first = chunk_path(folder, 0).read_text()
+    chunk_path(folder, 1).unlink()  # as if killed before the second chunk landed
+    mine(folder, chunks=2, games_per_chunk=3, seed=7, config=FAST, workers=1)
+    assert chunk_path(folder, 0).read_text() == first and chunk_path(folder, 1).exists()
+    count = merge_chunks(folder, tmp_path / "puzzles.csv.gz")
+    puzzles = read_lichess_csv(tmp_path / "puzzles.csv.gz")
+    assert count > 0 and len(puzzles) == count
+    assert [p.difficulty for p in puzzles] == sorted(p.difficulty for p in puzzles)
