@@ -46,7 +46,11 @@ class Args:
     threads: int = arg(0, "torch threads (0 = torch's default)")
     pictures: list[int] = arg([], "also draw the first test instance of each size after these iterations")
     update_card: bool = arg(False, "write the results into the checkpoint's model card")
-    recommend: int = arg(0, "with --update-card: record this budget as the card's recommended think")
+    recommend: int = arg(
+        0,
+        "with --update-card: record this budget as the card's recommended think; -1 picks the smallest budget "
+        "at which every size is within 0.1 point of its peak",
+    )
     record_in: str = arg("", "also record the results as an ablation in this other checkpoint's card")
     record_as: str = arg("", "the ablation's name in that card (with --record-in)")
 
@@ -103,7 +107,19 @@ def main(argv: list[str] | None = None) -> None:
         draw_thinking(solver, size, args.seed, sorted(args.pictures), out / f"{stem.name}_thinking_{size}.png")
     if args.update_card:
         if args.recommend:
-            solver.card["recommended_think"] = args.recommend
+            budget = args.recommend if args.recommend > 0 else settled_budget(curves, 0.001)
+            solver.card["recommended_think"] = budget
+            console.print(f"recommended think: {budget}")
+            results["budget_check"] = {
+                str(size): {
+                    "think": budget,
+                    "at_think": round(float(c.last[budget - 1]), 6),
+                    "peak": round(float(c.last.max()), 6),
+                    "lowest_from_think_to_4x": round(float(c.last[budget - 1 : 4 * budget].min()), 6),
+                    "evaluated_up_to": len(c.last),
+                }
+                for size, c in curves.items()
+            }
         card = {
             **solver.card,
             "evaluation": {
@@ -117,6 +133,11 @@ def main(argv: list[str] | None = None) -> None:
         console.print(f"updated the model card {stem.with_suffix('.json')}")
     if args.record_in:
         record_ablation(args.record_in, args.record_as or stem.name, command, seconds, solver.card, results)
+
+
+def settled_budget(curves: dict, tolerance: float) -> int:
+    """The smallest iteration count at which every curve is within ``tolerance`` of its peak."""
+    return max(int(np.argmax(c.last >= c.last.max() - tolerance)) + 1 for c in curves.values())
 
 
 def draw_thinking(solver, size: int, seed: int, iterations: list[int], path: Path) -> None:
