@@ -1,0 +1,110 @@
+"""The command-line scripts, end to end on a tiny recipe (they hold no logic of their own)."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def script(name):
+    spec = importlib.util.spec_from_file_location(f"scripts_{name}", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[f"scripts_{name}"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny")
+    script("train").main(
+        [
+            "--recipe",
+            "prefix_sums_tiny",
+            "--run-dir",
+            str(folder / "run"),
+            "--no-progress",
+            "--export",
+            str(folder / "tiny"),
+            "--set",
+            "epochs=1",
+        ]
+    )
+    return folder
+
+
+def test_train_exports_a_checkpoint_with_a_card(tiny):
+    card = json.loads((tiny / "tiny.json").read_text())
+    assert card["problem"] == "prefix_sums" and card["recipe"]["epochs"] == 1
+    assert (tiny / "tiny.safetensors").is_file()
+
+
+def test_evaluate_writes_table_json_plot_pictures_and_card(tiny, capsys):
+    out = tiny / "reports"
+    script("evaluate").main(
+        [
+            "--checkpoint",
+            str(tiny / "tiny"),
+            "--sizes",
+            "8",
+            "12",
+            "--think",
+            "6",
+            "--samples",
+            "30",
+            "--marks",
+            "2",
+            "4",
+            "--out",
+            str(out),
+            "--update-card",
+            "--recommend",
+            "-1",
+            "--pictures",
+            "2",
+            "5",
+        ]
+    )
+    assert "exact match" in capsys.readouterr().out
+    report = json.loads((out / "tiny_eval.json").read_text())
+    assert set(report["curves"]) == {"8", "12"} and len(report["curves"]["8"]["last"]) == 6
+    for name in ("tiny_eval.png", "tiny_thinking_8.png", "tiny_thinking_12.png"):
+        assert (out / name).is_file()
+    card = json.loads((tiny / "tiny.json").read_text())
+    assert card["evaluation"]["command"].startswith("python scripts/evaluate.py")
+    assert 1 <= card["recommended_think"] <= 6
+
+
+def test_bench_prints_ratios(tiny, capsys):
+    script("bench").main(
+        [
+            "--checkpoint",
+            str(tiny / "tiny"),
+            "--train-batches",
+            "1",
+            "--test-bits",
+            "16",
+            "--test-samples",
+            "20",
+            "--think",
+            "4",
+            "--out",
+            str(tiny / "bench"),
+        ]
+    )
+    assert "1.00x" in capsys.readouterr().out
+    bench = json.loads((tiny / "bench" / "bench.json").read_text())
+    assert len(bench["results"]) == 3
+
+
+@pytest.mark.parametrize("name", ["train", "evaluate", "bench", "mine_chess_puzzles"])
+def test_every_script_explains_its_flags(name, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", [name, "--help"])
+    with pytest.raises(SystemExit) as exit_info:
+        script(name).main(["--help"])
+    assert exit_info.value.code == 0
+    assert "--" in capsys.readouterr().out
