@@ -7,6 +7,11 @@ import pytest
 from puzzles.chess_puzzles import LICHESS_COLUMNS, puzzle_from_lichess_row
 from puzzles.miner import Miner, MinerConfig, find_stockfish
 
+try:
+    find_stockfish()
+except FileNotFoundError:
+    pytest.skip("needs Stockfish: apt-get install stockfish (.ci/run installs it)", allow_module_level=True)
+
 FAST = MinerConfig(screen_nodes=800, verify_nodes=4000, random_move_rate=0.4, max_ply=60)
 
 
