@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from rich.console import Console  # noqa: E402
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
@@ -63,9 +64,21 @@ def main(argv: list[str] | None = None) -> None:
     solver = load_solver(args.checkpoint, device=args.device)
     stem = resolve_checkpoint(args.checkpoint)
     started = time.perf_counter()
-    curves = sweep(
-        solver.net, solver.problem, args.sizes, args.think, args.samples, args.seed, args.batch_size, args.device
-    )
+    with Progress(
+        TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+    ) as progress:
+        task = progress.add_task("instances", total=args.samples * len(args.sizes))
+        curves = sweep(
+            solver.net,
+            solver.problem,
+            args.sizes,
+            args.think,
+            args.samples,
+            args.seed,
+            args.batch_size,
+            args.device,
+            on_batch=lambda n: progress.advance(task, n),
+        )
     seconds = time.perf_counter() - started
     marks = sorted({*args.marks, args.think})
     results = {str(size): summarise(curve, marks) for size, curve in curves.items()}

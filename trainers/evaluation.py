@@ -12,6 +12,7 @@ running statistics are kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,8 +52,12 @@ def accuracy_per_iteration(
     iters: int,
     batch_size: int = 500,
     device: str | torch.device = "cpu",
+    on_batch: Callable[[int], None] | None = None,
 ) -> IterationCurve:
-    """Exact-match accuracy after each of ``iters`` iterations, streamed batch by batch."""
+    """Exact-match accuracy after each of ``iters`` iterations, streamed batch by batch.
+
+    ``on_batch(n)`` is called after each batch of ``n`` instances (for progress bars).
+    """
     if iters < 1:
         raise ValueError(f"iters must be at least 1, got {iters}")
     net.eval()
@@ -72,6 +77,8 @@ def accuracy_per_iteration(
                 best_ok = torch.where(better, ok, best_ok)
                 correct_last[i] += int(ok.sum())
                 correct_conf[i] += int(best_ok.sum())
+            if on_batch is not None:
+                on_batch(len(x))
     n = max(len(inputs), 1)
     return IterationCurve(correct_last / n, correct_conf / n, len(inputs))
 
@@ -109,12 +116,13 @@ def sweep(
     seed: int = 1234,
     batch_size: int = 500,
     device: str | torch.device = "cpu",
+    on_batch: Callable[[int], None] | None = None,
 ) -> dict[int, IterationCurve]:
     """Accuracy curves on ``samples`` fresh instances of each size (seeded by ``(seed, size)``)."""
     curves = {}
     for size in sizes:
         inputs, targets = problem.generate(samples, size, np.random.default_rng([seed, size]))
-        curves[size] = accuracy_per_iteration(net, problem, inputs, targets, iters, batch_size, device)
+        curves[size] = accuracy_per_iteration(net, problem, inputs, targets, iters, batch_size, device, on_batch)
     return curves
 
 
