@@ -29,6 +29,7 @@ from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, parse_args, run_main  # noqa: E402
 from trainers.evaluation import summarise, sweep  # noqa: E402
 from trainers.plots import plot_accuracy_curves, plot_thinking  # noqa: E402
+from trainers.supervised import code_version, hardware  # noqa: E402
 
 
 @dataclass
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> None:
             "evaluation": {
                 "command": command,
                 "seconds": round(seconds, 1),
-                "hardware": solver.card.get("training", {}).get("hardware"),
+                "hardware": hardware(),
+                "code": code_version(),
                 "results": results,
             },
         }

@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import platform
+import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -123,7 +124,32 @@ def _distributed() -> tuple[int, int]:
     return dist.get_rank(), dist.get_world_size()
 
 
-def _hardware() -> str:
+def code_version() -> str:
+    """The package version and, in a git checkout, the commit (with ``+dirty`` for uncommitted changes)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        text = version("deep-thinking-suite")
+    except PackageNotFoundError:
+        text = "unknown"
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        text += f" (git {commit}{'+dirty' if dirty else ''})"
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return text
+
+
+def hardware() -> str:
     """The CPU model, its core count and torch's threads, for model cards."""
     cpu = platform.processor() or platform.machine()
     try:
@@ -268,10 +294,11 @@ class Trainer:
                 "best_val_loss": progress.get("best_val_loss"),
                 "val_iters": cfg.max_iters,
                 "train_seconds": round(progress["train_seconds"], 1),
-                "hardware": _hardware(),
+                "hardware": hardware(),
                 "processes": self.world,
             },
             "parameters": sum(p.numel() for p in self.net.parameters()),
+            "code": code_version(),
         }
 
     # ----------------------------------------------------------------------------------------- loop
@@ -398,6 +425,20 @@ class Trainer:
         progress = load_training_state(self.run_dir / STATE_FILE)["progress"]
         card = self.card(progress)
         previous = Path(stem).with_suffix(".json")
-        if previous.is_file():  # ablations describe other runs: they survive a re-export
-            card["ablations"] = json.loads(previous.read_text()).get("ablations", {})
+        if previous.is_file():
+            old = json.loads(previous.read_text())
+            card["ablations"] = old.get("ablations", {})  # they describe other runs: they survive a re-export
+            if _same_weights(stem, net):  # measurements of these very weights stay true
+                for key in ("evaluation", "recommended_think"):
+                    if key in old:
+                        card[key] = old[key]
         return save_checkpoint(stem, net, card)
+
+
+def _same_weights(stem: str | Path, net: ThinkingNetwork) -> bool:
+    try:
+        shipped, _ = load_checkpoint(stem)
+    except (FileNotFoundError, ValueError):
+        return False
+    theirs, ours = shipped.state_dict(), net.state_dict()
+    return theirs.keys() == ours.keys() and all(torch.equal(theirs[k], ours[k]) for k in ours)
