@@ -63,6 +63,11 @@ class Solver:
         self.problem = problem
         self.card = card or {}
         self.batch_size = batch_size
+        #: ``"last"``: the answer after the last iteration; ``"max_conf"``: the most confident iteration's answer
+        #: (the original's max_conf test mode), which guards against overthinking. The card recommends one.
+        self.readout = str(self.card.get("readout", "last"))
+        if self.readout not in ("last", "max_conf"):
+            raise ValueError(f"unknown readout {self.readout!r}; use 'last' or 'max_conf'")
 
     @property
     def default_think(self) -> int:
@@ -102,9 +107,29 @@ class Solver:
             for start in range(0, len(inputs), self.batch_size):
                 chunk = inputs[start : start + self.batch_size]
                 x = self.problem.encode(chunk).to(self.device)
-                logits, _ = self.net(x, think)
-                answers.append(self.problem.decode(self.problem.predict(logits, x), chunk))
+                if self.readout == "max_conf":
+                    prediction = self._most_confident(x, think)
+                else:
+                    logits, _ = self.net(x, think)
+                    prediction = self.problem.predict(logits, x)
+                answers.append(self.problem.decode(prediction, chunk))
         return np.concatenate(answers) if answers else self.problem.decode(torch.zeros(0), inputs)
+
+    def _most_confident(self, x: torch.Tensor, think: int) -> torch.Tensor:
+        """Per sample, the prediction of the most confident iteration among 1..think."""
+        best: torch.Tensor | None = None
+        best_conf = torch.full((len(x),), -1.0, device=x.device)
+        for logits, _ in self.net.iterate(x, think):
+            prediction, conf = self.problem.predict(logits, x), self.problem.confidence(logits, x)
+            better = conf > best_conf
+            best = (
+                prediction
+                if best is None
+                else torch.where(better.view(-1, *[1] * (prediction.dim() - 1)), prediction, best)
+            )
+            best_conf = torch.where(better, conf, best_conf)
+        assert best is not None
+        return best
 
     def solve_auto(self, inputs: np.ndarray, cap: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Answers with per-sample halting, dropping halted samples from the batch.

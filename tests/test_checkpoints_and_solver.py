@@ -118,3 +118,14 @@ def test_auto_halting_stops_converged_samples_early(tiny_checkpoint):
     assert np.array_equal(solver.solve(bits, think="auto", cap=50), answers)
     with pytest.raises(ValueError, match="auto"):
         solver.solve(bits, think="longer")
+
+
+def test_max_confidence_readout_matches_the_evaluation(tiny_checkpoint):
+    from trainers.evaluation import accuracy_per_iteration
+
+    solver = load_solver(tiny_checkpoint[0])
+    solver.readout = "max_conf"
+    bits = prefix_sums.generate(30, 12, 3)
+    answers = solver.solve(bits, think=6)
+    curve = accuracy_per_iteration(solver.net, solver.problem, bits, prefix_sums.solve(bits), 6)
+    assert np.isclose((answers == prefix_sums.solve(bits)).all(axis=1).mean(), curve.max_conf[-1])

@@ -1,0 +1,34 @@
+"""The shipped checkpoints load, solve, and carry the model card the README promises."""
+
+import json
+
+import numpy as np
+
+from agents import load_solver
+from agents.checkpoint import SHIPPED_DIR
+from puzzles import prefix_sums
+
+
+def test_shipped_prefix_sums_model_solves_64_bit_strings():
+    solver = load_solver("prefix_sums")
+    bits = prefix_sums.generate(20, 64, np.random.default_rng(99))
+    answers = solver.solve(bits, think=solver.default_think)
+    assert np.array_equal(answers, prefix_sums.solve(bits))
+
+
+def test_shipped_prefix_sums_model_with_auto_halting_stays_right_within_its_cap():
+    solver = load_solver("prefix_sums")
+    bits = prefix_sums.generate(20, 48, np.random.default_rng(7))
+    answers, iterations = solver.solve_auto(bits)
+    assert np.array_equal(answers, prefix_sums.solve(bits))
+    assert iterations.max() <= 4 * solver.default_think
+
+
+def test_shipped_prefix_sums_card_records_training_and_evaluation():
+    card = json.loads((SHIPPED_DIR / "prefix_sums.json").read_text())
+    assert card["problem"] == "prefix_sums" and card["recipe"]["train_difficulty"] == 32
+    assert card["training"]["train_seconds"] > 0
+    results = card["evaluation"]["results"]
+    assert {"48", "512"} <= set(results)
+    assert card["evaluation"]["command"].startswith("python scripts/evaluate.py")
+    assert card["readout"] == "max_conf" and card["recommended_think"] == 200
