@@ -38,6 +38,27 @@ class ThoughtStep:
     change: np.ndarray
 
 
+class MostConfident:
+    """Keeps, per sample, a value (a prediction, or whether it is right) from its most confident iteration so far.
+
+    The original's ``max_conf`` readout; shared by :class:`Solver` and the evaluation curves.
+    """
+
+    def __init__(self) -> None:
+        self.confidence: torch.Tensor | None = None
+        self.value: torch.Tensor | None = None
+
+    def update(self, confidence: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+        """Takes this iteration's per-sample ``confidence`` and ``value``; returns the kept values."""
+        if self.confidence is None or self.value is None:
+            self.confidence, self.value = confidence, value
+            return value
+        better = confidence > self.confidence
+        self.value = torch.where(better.view(-1, *[1] * (value.dim() - 1)), value, self.value)
+        self.confidence = torch.where(better, confidence, self.confidence)
+        return self.value
+
+
 class Solver:
     """Solves puzzles of one family with a thinking network.
 
@@ -117,19 +138,11 @@ class Solver:
 
     def _most_confident(self, x: torch.Tensor, think: int) -> torch.Tensor:
         """Per sample, the prediction of the most confident iteration among 1..think."""
-        best: torch.Tensor | None = None
-        best_conf = torch.full((len(x),), -1.0, device=x.device)
+        readout = MostConfident()
         for logits, _ in self.net.iterate(x, think):
-            prediction, conf = self.problem.predict(logits, x), self.problem.confidence(logits, x)
-            better = conf > best_conf
-            best = (
-                prediction
-                if best is None
-                else torch.where(better.view(-1, *[1] * (prediction.dim() - 1)), prediction, best)
-            )
-            best_conf = torch.where(better, conf, best_conf)
-        assert best is not None
-        return best
+            readout.update(self.problem.confidence(logits, x), self.problem.predict(logits, x))
+        assert readout.value is not None
+        return readout.value
 
     def solve_auto(self, inputs: np.ndarray, cap: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Answers with per-sample halting, dropping halted samples from the batch.

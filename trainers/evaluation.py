@@ -20,6 +20,7 @@ import torch
 
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
+from agents.solver import MostConfident
 from trainers.progressive import masked_cross_entropy
 
 
@@ -67,14 +68,10 @@ def accuracy_per_iteration(
         for start in range(0, len(inputs), batch_size):
             x = problem.encode(inputs[start : start + batch_size]).to(device)
             y = problem.encode_target(targets[start : start + batch_size]).to(device)
-            best_conf = torch.full((len(x),), -1.0, device=device)
-            best_ok = torch.zeros(len(x), dtype=torch.bool, device=device)
+            readout = MostConfident()
             for i, (logits, _) in enumerate(net.iterate(x, iters)):
                 ok = problem.exact(problem.predict(logits, x), y)
-                conf = problem.confidence(logits, x)
-                better = conf > best_conf
-                best_conf = torch.where(better, conf, best_conf)
-                best_ok = torch.where(better, ok, best_ok)
+                best_ok = readout.update(problem.confidence(logits, x), ok)
                 correct_last[i] += int(ok.sum())
                 correct_conf[i] += int(best_ok.sum())
             if on_batch is not None:
