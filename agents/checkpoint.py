@@ -13,8 +13,9 @@ from typing import Any
 import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
+from torch import nn
 
-from agents.networks import NetworkConfig, ThinkingNetwork, build_network
+from agents.networks import build_network
 from puzzles.storage import atomic_write, save_json
 
 #: Where shipped checkpoints live: ``checkpoints/`` at the repository root.
@@ -27,7 +28,7 @@ def checkpoint_stem(path: str | Path) -> Path:
     return path.with_suffix("") if path.suffix in (".json", ".safetensors") else path
 
 
-def save_checkpoint(path: str | Path, net: ThinkingNetwork, card: dict[str, Any]) -> Path:
+def save_checkpoint(path: str | Path, net: nn.Module, card: dict[str, Any]) -> Path:
     """Writes ``<stem>.safetensors`` and ``<stem>.json`` atomically; returns the stem.
 
     The card gets ``network`` (the config) filled in, so the weights alone suffice to rebuild the network.
@@ -61,7 +62,7 @@ def resolve_checkpoint(name_or_path: str | Path) -> Path:
     )
 
 
-def load_checkpoint(name_or_path: str | Path) -> tuple[ThinkingNetwork, dict[str, Any]]:
+def load_checkpoint(name_or_path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     """Loads ``(network, card)`` from a shipped name or a path; never unpickles.
 
     Raises:
@@ -74,7 +75,7 @@ def load_checkpoint(name_or_path: str | Path) -> tuple[ThinkingNetwork, dict[str
         tensors = load_file(str(weights))
         with safe_open(str(weights), framework="pt") as handle:
             metadata = handle.metadata() or {}
-        config = NetworkConfig.from_dict(json.loads(metadata["network"]))
+        net = build_network(json.loads(metadata["network"]))
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError, TypeError, ValueError) as error:
         raise ValueError(f"corrupt checkpoint {weights}: {error}") from error
     card_path = stem.with_suffix(".json")
@@ -85,7 +86,6 @@ def load_checkpoint(name_or_path: str | Path) -> tuple[ThinkingNetwork, dict[str
         except json.JSONDecodeError as error:
             raise ValueError(f"corrupt model card {card_path}: {error}") from error
     card.setdefault("problem", metadata.get("problem", ""))
-    net = build_network(config)
     try:
         net.load_state_dict(tensors, strict=True)
     except RuntimeError as error:

@@ -220,8 +220,12 @@ def fast_cpu_math() -> None:
     torch.set_flush_denormal(True)
 
 
-def build_network(config: NetworkConfig | dict) -> ThinkingNetwork:
-    """Builds a network from a config or its dictionary form."""
+def build_network(config: NetworkConfig | dict) -> nn.Module:
+    """Builds a network from a config or its dictionary form (``kind="chess"`` builds the chess policy net)."""
+    if isinstance(config, dict) and config.get("kind") == "chess":
+        from agents.chess_network import ChessNetwork, ChessNetworkConfig  # it builds on this module's blocks
+
+        return ChessNetwork(ChessNetworkConfig.from_dict(config))
     if isinstance(config, dict):
         config = NetworkConfig.from_dict(config)
     return ThinkingNetwork(config)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import multiprocessing
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -29,6 +28,7 @@ import chess.engine
 import numpy as np
 
 from puzzles.chess_puzzles import LICHESS_COLUMNS
+from puzzles.chunked import missing_chunks, run_chunks
 from puzzles.storage import atomic_write
 
 MATE = 100_000
@@ -268,16 +268,12 @@ def mine(
 
     A killed run resumes where it stopped: every chunk is written atomically and seeded on its own.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    todo = [(i, seed, games_per_chunk, str(folder)) for i in range(chunks) if not chunk_path(folder, i).exists()]
-    if not todo:
-        return
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_start_worker, initargs=(config,)) as pool:
-        for index, count in pool.imap_unordered(_mine_chunk, todo):
-            if on_chunk is not None:
-                on_chunk(index, count)
+    todo = [
+        (i, seed, games_per_chunk, str(folder))
+        for i in missing_chunks(folder, chunks, lambda i: chunk_path(Path(folder), i).name)
+    ]
+    report = None if on_chunk is None else (lambda result: on_chunk(*result))
+    run_chunks(todo, _mine_chunk, workers, _start_worker, (config,), report)
 
 
 def merge_chunks(folder: str | Path, output: str | Path) -> int:

@@ -15,10 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
-
 from puzzles.miner import MinerConfig, merge_chunks, mine  # noqa: E402
-from trainers.cli import arg, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, chunk_progress, parse_args, run_main  # noqa: E402
 
 
 @dataclass
@@ -40,23 +38,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     config = MinerConfig(**{f.name: getattr(args, f.name) for f in fields(MinerConfig) if hasattr(args, f.name)})
     started, found = time.perf_counter(), 0
-    columns = (
-        TextColumn("mining"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[found]} puzzles"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns) as progress:
-        done = len(list(Path(args.out).glob("chunk_*.csv"))) if Path(args.out).is_dir() else 0
-        task = progress.add_task("chunks", total=args.chunks, completed=min(done, args.chunks), found=0)
+    done = len(list(Path(args.out).glob("chunk_*.csv"))) if Path(args.out).is_dir() else 0
+    with chunk_progress("mining", args.chunks, done, "puzzles") as on_chunk:
 
-        def on_chunk(index: int, count: int) -> None:
+        def count(index: int, puzzles: int) -> None:
             nonlocal found
-            found += count
-            progress.update(task, advance=1, found=found)
+            found += puzzles
+            on_chunk(puzzles)
 
-        mine(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, on_chunk)
+        mine(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, count)
     hours = (time.perf_counter() - started) / 3600
     if found:
         print(f"mined {found} puzzles in {hours * 60:.1f} min: {found / hours:,.0f} puzzles/hour")

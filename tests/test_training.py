@@ -14,7 +14,7 @@ import torch
 from agents.checkpoint import load_checkpoint
 from trainers.progressive import sample_progressive, thinking_loss
 from trainers.recipes import get_recipe
-from trainers.supervised import Trainer
+from trainers.supervised import Trainer, lock_run_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,7 +160,7 @@ def test_data_parallel_matches_single_process(tmp_path):
 def test_two_trainers_never_share_a_run_folder(tmp_path):
     config = get_recipe("prefix_sums_tiny", epochs=1)
     first = Trainer(config, tmp_path, progress=False)
-    held = first._lock()
+    held = lock_run_dir(first.run_dir)
     try:
         with pytest.raises(ValueError, match="another trainer is running"):
             Trainer(config, tmp_path, progress=False).run()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -59,3 +60,27 @@ def run_main(main: Any) -> None:
     except (ValueError, TypeError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+
+
+@contextmanager
+def chunk_progress(label: str, chunks: int, done: int, unit: str) -> Iterator[Callable[[int], None]]:
+    """A rich bar over resumable chunks; yields ``on_chunk(items)`` to call as each chunk finishes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[items]} " + unit),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns) as progress:
+        task = progress.add_task(label, total=chunks, completed=min(done, chunks), items=0)
+        items = 0
+
+        def on_chunk(count: int) -> None:
+            nonlocal items
+            items += count
+            progress.update(task, advance=1, items=items)
+
+        yield on_chunk

@@ -162,6 +162,22 @@ def hardware() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
 
 
+def lock_run_dir(run_dir: Path) -> Any:
+    """Holds an exclusive lock on a run folder (close the returned handle to release), so two trainers never
+    write one run.
+
+    Raises:
+        ValueError: another process holds it.
+    """
+    handle = open(run_dir / LOCK_FILE, "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ValueError(f"another trainer is running in {run_dir}; wait for it or use another folder") from None
+    return handle
+
+
 class Trainer:
     """Fits a thinking network to a problem with the progressive loss.
 
@@ -313,22 +329,10 @@ class Trainer:
             self.config.eval_batch_size,
         )
 
-    def _lock(self) -> Any:
-        """Holds an exclusive lock on the run folder, so two trainers never write one run."""
-        handle = open(self.run_dir / LOCK_FILE, "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise ValueError(
-                f"another trainer is running in {self.run_dir}; wait for it or use another folder"
-            ) from None
-        return handle
-
     def run(self) -> dict[str, Any]:
         """Trains to the last epoch (resuming if possible) and returns the final progress record."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        lock = self._lock() if self.rank == 0 else None
+        lock = lock_run_dir(self.run_dir) if self.rank == 0 else None
         try:
             return self._run()
         finally:
@@ -419,7 +423,7 @@ class Trainer:
 
     def export(self, stem: str | Path) -> Path:
         """Writes the best-on-validation network to ``stem`` with a card describing the whole run."""
-        lock = self._lock()
+        lock = lock_run_dir(self.run_dir)
         lock.close()  # only checks that no trainer is writing the run right now
         net, _ = load_checkpoint(self.run_dir / BEST_STEM)
         progress = load_training_state(self.run_dir / STATE_FILE)["progress"]

@@ -1,0 +1,126 @@
+"""A DT-Recall policy-value network for full chess games.
+
+The thought is a ``width``-channel 8x8 feature map, refined by one shared recurrent stage per iteration with the
+raw game planes recalled before every iteration (as :class:`agents.networks.ThinkingNetwork`). Two heads read it:
+
+- **policy**: fully convolutional, ``(73, 8, 8)`` logits that flatten to ``Discrete(4672)`` in the order of
+  :mod:`puzzles.chess_encoding` (``plane * 64 + from_square``);
+- **value**: the expected outcome for the side to move in -1..1.
+
+Contract, as the other thinking networks: ``policy, value, state = net(x, iters, state=None)``, and
+``net.iterate(x, iters)`` yields ``(policy, value, state)`` after every iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+from agents.networks import BasicBlock, _conv
+from puzzles.chess_encoding import NUM_ACTIONS
+from puzzles.chess_game import GAME_PLANES
+
+MOVE_PLANES = NUM_ACTIONS // 64
+
+
+@dataclass(frozen=True)
+class ChessNetworkConfig:
+    """Everything needed to rebuild a :class:`ChessNetwork`; stored in its checkpoint.
+
+    Attributes:
+        kind: always ``"chess"`` (tells checkpoints which network to build).
+        in_channels: game planes (:data:`puzzles.chess_game.GAME_PLANES`).
+        width: channels of the thought.
+        blocks: basic blocks per iteration.
+        policy_width: hidden channels of the policy head.
+        value_width: hidden units of the value head.
+    """
+
+    kind: str = "chess"
+    in_channels: int = GAME_PLANES
+    width: int = 64
+    blocks: int = 1
+    policy_width: int = 32
+    value_width: int = 64
+
+    def __post_init__(self) -> None:
+        if self.kind != "chess":
+            raise ValueError(f"a chess network config has kind 'chess', got {self.kind!r}")
+        for name in ("in_channels", "width", "blocks", "policy_width", "value_width"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> ChessNetworkConfig:
+        unknown = set(values) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown chess network settings: {sorted(unknown)}")
+        return cls(**values)
+
+
+class ChessNetwork(nn.Module):
+    """DT-Recall with a convolutional policy head and a value head (see the module docstring)."""
+
+    recurrent = True
+
+    def __init__(self, config: ChessNetworkConfig) -> None:
+        super().__init__()
+        self.config = config
+        width, c_in = config.width, config.in_channels
+        self.projection = nn.Sequential(_conv(2, c_in, width), nn.ReLU())
+        self.recall = _conv(2, width + c_in, width)
+        self.stage = nn.Sequential(*(BasicBlock(2, width) for _ in range(config.blocks)))
+        self.policy_head = nn.Sequential(
+            _conv(2, width, config.policy_width), nn.ReLU(), nn.Conv2d(config.policy_width, MOVE_PLANES, 1)
+        )
+        self.value_head = nn.Sequential(
+            nn.Conv2d(width, 4, 1),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(4 * 64, config.value_width),
+            nn.ReLU(),
+            nn.Linear(config.value_width, 1),
+            nn.Tanh(),
+        )
+
+    def _check(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 4 or tuple(x.shape[1:]) != (self.config.in_channels, 8, 8):
+            raise ValueError(
+                f"a chess network takes (B, {self.config.in_channels}, 8, 8) game planes, got {tuple(x.shape)}"
+            )
+        return x.contiguous(memory_format=torch.channels_last)
+
+    def heads(self, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(policy logits (B, 4672), value (B,))`` read from a thought."""
+        return self.policy_head(state).flatten(1), self.value_head(state).squeeze(1)
+
+    def _step(self, x: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        return self.stage(self.recall(torch.cat([state, x], dim=1)))
+
+    def iterate(
+        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+        """Yields ``(policy, value, state)`` after each of ``iters`` iterations, keeping none of them."""
+        x = self._check(x)
+        state = self.projection(x) if state is None else state
+        for _ in range(iters):
+            state = self._step(x, state)
+            yield *self.heads(state), state
+
+    def forward(
+        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Runs ``iters`` iterations (from ``state`` if given) and returns ``(policy, value, state)``."""
+        if iters < 0:
+            raise ValueError(f"iters must be non-negative, got {iters}")
+        x = self._check(x)
+        state = self.projection(x) if state is None else state
+        for _ in range(iters):
+            state = self._step(x, state)
+        return *self.heads(state), state

@@ -1,0 +1,128 @@
+"""The chess policy: a thinking network that picks a legal move with a budget of iterations.
+
+    from agents import load_policy
+    policy = load_policy("chess")
+    move = policy.act(board, think=200)         # board: chess.Board -> a legal chess.Move
+    choice = policy.analyse(board, think=200)   # the move, its probability, the value and the top moves
+
+The network's policy logits are restricted to the legal moves (a softmax over them); the move is the most probable
+one. Many boards are evaluated in one batch with :meth:`ChessPolicy.act_batch` (the arena does this).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import chess
+import numpy as np
+import torch
+
+from agents.checkpoint import load_checkpoint
+from agents.chess_network import ChessNetwork
+from agents.networks import fast_cpu_math
+from puzzles.chess_encoding import encode_move
+from puzzles.chess_game import game_planes
+
+
+@dataclass
+class MoveChoice:
+    """What the policy thinks of a position.
+
+    Attributes:
+        move: the chosen (most probable legal) move.
+        probability: its probability among the legal moves.
+        value: the expected outcome for the side to move, -1 (lost) to 1 (won).
+        top: the most probable legal moves with their probabilities, best first.
+    """
+
+    move: chess.Move
+    probability: float
+    value: float
+    top: list[tuple[chess.Move, float]]
+
+
+def encode_boards(boards: list[chess.Board]) -> torch.Tensor:
+    """Game planes of many boards as one ``(B, 19, 8, 8)`` float tensor."""
+    return torch.from_numpy(np.stack([game_planes(board) for board in boards]))
+
+
+def legal_indices(board: chess.Board) -> tuple[list[chess.Move], np.ndarray]:
+    """The legal moves of ``board`` and their action indices."""
+    moves = list(board.legal_moves)
+    return moves, np.array([encode_move(board, move) for move in moves], dtype=np.int64)
+
+
+class ChessPolicy:
+    """Picks moves with a :class:`agents.chess_network.ChessNetwork` thinking for ``think`` iterations.
+
+    Args:
+        net: the trained network.
+        card: its model card (``recommended_think`` or the training regime sets the default budget).
+        device: ``"cpu"`` or ``"cuda"``.
+    """
+
+    def __init__(self, net: ChessNetwork, card: dict[str, Any] | None = None, device: str = "cpu") -> None:
+        if not isinstance(net, ChessNetwork):
+            raise ValueError(f"a chess policy needs a chess network, got {type(net).__name__}")
+        self.card = card or {}
+        self.device = torch.device(device)
+        self.net = net.to(self.device).eval()
+        fast_cpu_math()
+
+    @property
+    def default_think(self) -> int:
+        """The card's recommended budget, else the training regime's iterations."""
+        recipe = self.card.get("recipe", {})
+        return int(self.card.get("recommended_think") or recipe.get("max_iters") or 8)
+
+    def _check_think(self, think: int | None) -> int:
+        think = self.default_think if think is None else think
+        if not isinstance(think, int | np.integer) or isinstance(think, bool) or think < 1:
+            raise ValueError(f"think must be a positive number of iterations, got {think!r}")
+        return int(think)
+
+    @torch.inference_mode()
+    def evaluate(self, boards: list[chess.Board], think: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(policy logits (B, 4672), values (B,))`` of many boards after ``think`` iterations."""
+        for board in boards:
+            if board.is_game_over(claim_draw=False):
+                raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
+        logits, values, _ = self.net(encode_boards(boards).to(self.device), self._check_think(think))
+        return logits.float().cpu().numpy(), values.float().cpu().numpy()
+
+    def _choices(self, boards: list[chess.Board], think: int | None, top: int) -> list[MoveChoice]:
+        logits, values = self.evaluate(boards, think)
+        choices = []
+        for board, row, value in zip(boards, logits, values, strict=True):
+            moves, indices = legal_indices(board)
+            legal = row[indices] - row[indices].max()
+            probabilities = np.exp(legal) / np.exp(legal).sum()
+            order = np.argsort(-probabilities, kind="stable")
+            best = [(moves[i], float(probabilities[i])) for i in order[:top]]
+            choices.append(MoveChoice(best[0][0], best[0][1], float(value), best))
+        return choices
+
+    def analyse(self, board: chess.Board, think: int | None = None, top: int = 3) -> MoveChoice:
+        """The chosen move, its probability, the value and the ``top`` best moves of one board."""
+        return self._choices([board], think, top)[0]
+
+    def act(self, board: chess.Board, think: int | None = None) -> chess.Move:
+        """The most probable legal move of ``board`` after ``think`` iterations."""
+        return self.analyse(board, think, top=1).move
+
+    def act_batch(self, boards: list[chess.Board], think: int | None = None) -> list[chess.Move]:
+        """:meth:`act` for many boards in one batch."""
+        return [choice.move for choice in self._choices(boards, think, 1)] if boards else []
+
+
+def load_policy(name_or_path: str | Path = "chess", device: str = "cpu") -> ChessPolicy:
+    """Loads a chess policy from a shipped name (``"chess"``) or a checkpoint path.
+
+    Raises:
+        FileNotFoundError: no such checkpoint.
+        ValueError: it is corrupt or not a chess policy.
+    """
+    net, card = load_checkpoint(name_or_path)
+    return ChessPolicy(net, card, device)  # type: ignore[arg-type]

@@ -1,0 +1,97 @@
+"""What a full chess game needs beyond the puzzle encodings (numpy and python-chess only).
+
+- **Game planes** ``(19, 8, 8)`` float32, from the side to move's view (see :mod:`puzzles.chess_encoding`):
+  the 12 piece planes, then castling rights (own king side, own queen side, opponent's king side, opponent's
+  queen side; whole planes), the en-passant target square when an en-passant capture is legal, a plane of
+  ones when the position has occurred before (a repetition is one step from a draw), and the fifty-move
+  counter as ``halfmove_clock / 100`` on a whole plane.
+- **Game end** with the cheap checks only: checkmate, stalemate, insufficient material, the third
+  repetition and the fifty-move rule, without python-chess's slow ``can_claim_draw`` (about 470 us a call).
+- **Openings**: a small EPD file of balanced positions for paired matches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import chess
+import numpy as np
+
+from puzzles.chess_encoding import board_planes
+
+GAME_PLANES = 19
+
+#: The shipped opening file: balanced positions a few moves in, one EPD per line (``scripts/make_openings.py``).
+OPENINGS_FILE = Path(__file__).resolve().parent / "data" / "openings.epd"
+
+
+def game_planes(board: chess.Board) -> np.ndarray:
+    """The ``(19, 8, 8)`` float32 network input of a game position, from the side to move's view."""
+    planes = np.zeros((GAME_PLANES, 8, 8), dtype=np.float32)
+    planes[:12] = board_planes(board)
+    us, them = board.turn, not board.turn
+    rights = (
+        board.has_kingside_castling_rights(us),
+        board.has_queenside_castling_rights(us),
+        board.has_kingside_castling_rights(them),
+        board.has_queenside_castling_rights(them),
+    )
+    for offset, right in enumerate(rights):
+        if right:
+            planes[12 + offset] = 1.0
+    if board.ep_square is not None and board.has_legal_en_passant():
+        square = board.ep_square if us == chess.WHITE else board.ep_square ^ 56
+        planes[16, square // 8, square % 8] = 1.0
+    if board.is_repetition(2):
+        planes[17] = 1.0
+    planes[18] = min(board.halfmove_clock, 100) / 100.0
+    return planes
+
+
+def game_result(board: chess.Board) -> str | None:
+    """``"1-0"``, ``"0-1"`` or ``"1/2-1/2"`` when the game is over by the rules, else ``None``.
+
+    Draws by threefold repetition and the fifty-move rule are taken as soon as they can be claimed.
+    """
+    outcome = board.outcome(claim_draw=False)
+    if outcome is not None:
+        return outcome.result()
+    if board.halfmove_clock >= 100 or board.is_repetition(3):
+        return "1/2-1/2"
+    return None
+
+
+def result_for(result: str, colour: chess.Color) -> float:
+    """A game result as a score for ``colour``: 1 win, 0.5 draw, 0 loss."""
+    scores = {"1-0": 1.0, "0-1": 0.0, "1/2-1/2": 0.5}
+    if result not in scores:
+        raise ValueError(f"a finished game's result is '1-0', '0-1' or '1/2-1/2', got {result!r}")
+    return scores[result] if colour == chess.WHITE else 1.0 - scores[result]
+
+
+def read_openings(path: str | Path = OPENINGS_FILE) -> list[chess.Board]:
+    """Reads an EPD/FEN opening file (one position a line; blank lines and ``#`` comments skipped).
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: naming the line that is not a legal position.
+    """
+    boards = []
+    for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            fields = line.split()
+            board = chess.Board(" ".join(fields[:6])) if len(fields) >= 6 and fields[4].isdigit() else None
+            if board is None:
+                board = chess.Board()
+                board.set_epd(line)
+        except ValueError as error:
+            raise ValueError(f"{path}:{number}: not a chess position: {line!r} ({error})") from None
+        if not board.is_valid():
+            raise ValueError(f"{path}:{number}: an impossible position: {line!r}")
+        boards.append(board)
+    if not boards:
+        raise ValueError(f"{path}: no positions")
+    return boards

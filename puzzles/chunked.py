@@ -1,0 +1,38 @@
+"""Resumable chunked jobs on every core: each chunk is seeded on its own and written atomically, so a killed
+run resumes by skipping the chunks already on disk (used by the puzzle miner and the position labeller)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+
+def run_chunks(
+    todo: Iterable[Any],
+    work: Callable[[Any], Any],
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
+    on_result: Callable[[Any], None] | None = None,
+) -> None:
+    """Runs ``work(job)`` for every job in ``todo`` on ``workers`` spawned processes, results as they finish.
+
+    ``work`` must write its own chunk atomically; spawned (not forked) workers keep engines and torch apart.
+    """
+    todo = list(todo)
+    if not todo:
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
+        for result in pool.imap_unordered(work, todo):
+            if on_result is not None:
+                on_result(result)
+
+
+def missing_chunks(folder: str | Path, chunks: int, name: Callable[[int], str]) -> list[int]:
+    """Indices of the chunks not yet written in ``folder`` (created if needed)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [i for i in range(chunks) if not (folder / name(i)).exists()]

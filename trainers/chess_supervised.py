@@ -1,0 +1,270 @@
+"""Supervised warm start of the chess policy on Stockfish-labelled positions, with the progressive loss.
+
+Each batch draws n ~ U{0..m-1} gradient-free iterations and k ~ U{1..m-n} scored ones (as
+:mod:`trainers.progressive`), and scores the policy (cross entropy with Stockfish's best move) and the value
+(squared error with Stockfish's score) after the last one. Validation games are disjoint from training games
+(the last chunks of the labelled folder); the kept model is the one whose legal-move choice agrees most often
+with Stockfish on them. Resumes after an interrupt from the last finished epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import chess
+import numpy as np
+import torch
+import torch.nn.functional as F
+from rich.console import Console
+from rich.progress import Progress
+
+from agents.checkpoint import load_training_state, save_checkpoint, save_training_state
+from agents.chess_network import ChessNetwork, ChessNetworkConfig
+from agents.networks import fast_cpu_math
+from puzzles.chess_encoding import NUM_ACTIONS, encode_move, legal_action_mask
+from puzzles.chess_game import game_planes
+from puzzles.chess_positions import load_positions
+from puzzles.storage import load_arrays, save_arrays, save_json
+from trainers.progressive import sample_progressive
+from trainers.supervised import code_version, hardware, lock_run_dir
+
+
+@dataclass(frozen=True)
+class ChessTrainConfig:
+    """The chess warm-start recipe (recorded in the model card).
+
+    Attributes:
+        data: folder of labelled position chunks (``scripts/label_positions.py``).
+        network: :class:`agents.chess_network.ChessNetworkConfig` fields.
+        val_chunks: the last chunks of ``data`` held out for validation (whole games).
+        epochs, batch_size, lr, weight_decay, warmup_steps, lr_decay_epochs, lr_factor, clip: the optimiser.
+        max_iters: m, the training regime's iterations.
+        value_weight: weight of the value loss beside the policy's cross entropy.
+        seed: weights, shuffling and progressive draws.
+    """
+
+    data: str = "data/positions"
+    network: dict = field(default_factory=lambda: {"width": 64, "blocks": 1})
+    val_chunks: int = 5
+    epochs: int = 8
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    warmup_steps: int = 300
+    lr_decay_epochs: list[int] = field(default_factory=lambda: [6, 7])
+    lr_factor: float = 0.1
+    clip: float = 1.0
+    max_iters: int = 8
+    value_weight: float = 1.0
+    seed: int = 0
+
+
+def encode_positions(fens: np.ndarray, moves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labelled positions as ``(planes uint8 (N, 19, 8, 8), actions int64 (N,))``.
+
+    The fifty-move plane is stored as the half-move count (0..100) and scaled back by :func:`to_input`.
+    """
+    planes = np.empty((len(fens), 19, 8, 8), dtype=np.uint8)
+    actions = np.empty(len(fens), dtype=np.int64)
+    for i, (fen, uci) in enumerate(zip(fens, moves, strict=True)):
+        board = chess.Board(str(fen))
+        encoded = game_planes(board)
+        encoded[18] *= 100
+        planes[i] = np.rint(encoded)
+        actions[i] = encode_move(board, chess.Move.from_uci(str(uci)))
+    return planes, actions
+
+
+def to_input(planes: np.ndarray) -> torch.Tensor:
+    """Stored uint8 planes to the network's float input."""
+    x = torch.from_numpy(planes).float()
+    x[:, 18] /= 100
+    return x
+
+
+class ChessTrainer:
+    """Fits a :class:`agents.chess_network.ChessNetwork` to labelled positions.
+
+    Args:
+        config: the recipe.
+        run_dir: folder of the run; an existing run there is resumed.
+        progress: show a rich progress bar.
+    """
+
+    def __init__(self, config: ChessTrainConfig, run_dir: str | Path, progress: bool = True) -> None:
+        self.config = config
+        self.run_dir = Path(run_dir)
+        self.console = Console(stderr=True)
+        self.show_progress = progress
+        fast_cpu_math()
+        torch.manual_seed(config.seed)
+        self.net = ChessNetwork(ChessNetworkConfig.from_dict(config.network))
+        self.optimizer = torch.optim.AdamW(self.net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self._load_data()
+
+    def _load_data(self) -> None:
+        cfg = self.config
+        data = load_positions(cfg.data)
+        chunk_of = np.concatenate(
+            [np.full(n, i) for i, n in enumerate(self._chunk_sizes())]
+        )  # whole chunks (whole games) go to validation
+        val = chunk_of >= chunk_of.max() + 1 - cfg.val_chunks
+        if val.all() or not val.any():
+            raise ValueError(f"{cfg.data} needs more than val_chunks={cfg.val_chunks} chunks")
+        planes, actions = self._encoded(data)
+        self.train = planes[~val], actions[~val], data["values"][~val]
+        self.val = planes[val], actions[val], data["values"][val]
+        self.val_masks = np.stack([legal_action_mask(chess.Board(str(f))) for f in data["fens"][val]]).astype(bool)
+
+    def _encoded(self, data: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Encoded positions, cached beside the chunks (encoding takes minutes; a resumed run skips it)."""
+        cache = Path(self.config.data) / f"encoded_{len(data['fens'])}.npz"
+        if cache.is_file():
+            arrays = load_arrays(cache, ("planes", "actions"))
+            return arrays["planes"], arrays["actions"]
+        planes, actions = encode_positions(data["fens"], data["moves"])
+        save_arrays(cache, planes=planes, actions=actions)
+        return planes, actions
+
+    def _chunk_sizes(self) -> list[int]:
+        sizes = []
+        for path in sorted(Path(self.config.data).glob("positions_*.npz")):
+            with np.load(path, allow_pickle=False) as chunk:
+                sizes.append(len(chunk["values"]))
+        return sizes
+
+    def _lr(self, step: int, epoch: int) -> float:
+        cfg = self.config
+        warm = min(1.0, (step + 1) / cfg.warmup_steps) if cfg.warmup_steps > 0 else 1.0
+        return cfg.lr * warm * cfg.lr_factor ** sum(epoch >= e for e in cfg.lr_decay_epochs)
+
+    def loss(self, x: torch.Tensor, action: torch.Tensor, value: torch.Tensor, rng: np.random.Generator):
+        """The progressive loss of one batch: ``(total, policy cross entropy, value squared error)``."""
+        n, k = sample_progressive(self.config.max_iters, rng)
+        state = None
+        if n:
+            with torch.no_grad():
+                state = self.net(x, n)[2]
+        logits, predicted, _ = self.net(x, k, state)
+        policy_loss = F.cross_entropy(logits, action)
+        value_loss = F.mse_loss(predicted, value)
+        return policy_loss + self.config.value_weight * value_loss, policy_loss, value_loss
+
+    @torch.inference_mode()
+    def validate(self, iters: int | None = None) -> dict[str, float]:
+        """Agreement of the legal-move choice with Stockfish, policy loss and value error on validation games."""
+        self.net.eval()
+        planes, actions, values = self.val
+        agree, policy_loss, value_loss = 0.0, 0.0, 0.0
+        for start in range(0, len(actions), 500):
+            x = to_input(planes[start : start + 500])
+            logits, predicted, _ = self.net(x, iters or self.config.max_iters)
+            target = torch.from_numpy(actions[start : start + 500])
+            mask = torch.from_numpy(self.val_masks[start : start + 500])
+            agree += (logits.masked_fill(~mask, -1e9).argmax(1) == target).sum().item()
+            policy_loss += F.cross_entropy(logits, target, reduction="sum").item()
+            value_loss += F.mse_loss(predicted, torch.from_numpy(values[start : start + 500]), reduction="sum").item()
+        self.net.train()
+        count = len(actions)
+        return {
+            "val_move_agreement": agree / count,
+            "val_policy_loss": policy_loss / count,
+            "val_value_mse": value_loss / count,
+        }
+
+    def _resume(self) -> dict[str, Any]:
+        config_path, state_path = self.run_dir / "config.json", self.run_dir / "state.pt"
+        recorded = json.loads(json.dumps(asdict(self.config)))
+        if config_path.is_file() and json.loads(config_path.read_text()) != recorded:
+            raise ValueError(f"{self.run_dir} holds a run with another config; use a new folder or the same recipe")
+        save_json(config_path, recorded)
+        if not state_path.is_file():
+            return {"epoch": 0, "step": 0, "best": -1.0, "best_epoch": 0, "train_seconds": 0.0}
+        state = load_training_state(state_path)
+        self.net.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.console.log(f"resumed {self.run_dir} after epoch {state['progress']['epoch']}")
+        return state["progress"]
+
+    def run(self) -> dict[str, Any]:
+        """Trains to the last epoch (resuming if possible) and returns the final progress record."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        lock = lock_run_dir(self.run_dir)
+        try:
+            progress = self._resume()
+            for epoch in range(progress["epoch"], self.config.epochs):
+                started = time.perf_counter()
+                train_loss = self._train_epoch(epoch, progress)
+                metrics = self.validate()
+                progress["train_seconds"] += time.perf_counter() - started
+                progress["epoch"] = epoch + 1
+                record = {
+                    "epoch": epoch + 1,
+                    "step": progress["step"],
+                    "loss": train_loss,
+                    **metrics,
+                    "seconds": round(time.perf_counter() - started, 1),
+                }
+                if metrics["val_move_agreement"] > progress["best"]:
+                    progress["best"], progress["best_epoch"] = metrics["val_move_agreement"], epoch + 1
+                    save_checkpoint(self.run_dir / "best", self.net, self.card(progress, metrics))
+                with open(self.run_dir / "metrics.jsonl", "a") as handle:
+                    handle.write(json.dumps(record) + "\n")
+                state = {"model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(), "progress": progress}
+                save_training_state(self.run_dir / "state.pt", state)
+                self.console.log(record)
+            return progress
+        finally:
+            lock.close()
+
+    def _train_epoch(self, epoch: int, progress: dict[str, Any]) -> float:
+        cfg = self.config
+        planes, actions, values = self.train
+        order = np.random.default_rng([cfg.seed, epoch]).permutation(len(actions))
+        rng = np.random.default_rng([cfg.seed, epoch, 1])
+        batches = len(order) // cfg.batch_size
+        total = 0.0
+        self.net.train()
+        with Progress(console=self.console, disable=not self.show_progress, transient=True) as bar:
+            task = bar.add_task(f"epoch {epoch + 1}/{cfg.epochs}", total=batches)
+            for b in range(batches):
+                index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+                for group in self.optimizer.param_groups:
+                    group["lr"] = self._lr(progress["step"], epoch)
+                loss, _, _ = self.loss(
+                    to_input(planes[index]), torch.from_numpy(actions[index]), torch.from_numpy(values[index]), rng
+                )
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(self.net.parameters(), cfg.clip)
+                self.optimizer.step()
+                progress["step"] += 1
+                total += loss.item()
+                bar.advance(task)
+        return total / max(batches, 1)
+
+    def card(self, progress: dict[str, Any], metrics: dict[str, float]) -> dict[str, Any]:
+        """The model card of the run so far."""
+        cfg = self.config
+        return {
+            "name": "chess",
+            "problem": "chess_game",
+            "recipe": asdict(cfg),
+            "training": {
+                "data": f"{len(self.train[1])} Stockfish-labelled positions from {cfg.data} "
+                f"(validation: {len(self.val[1])} positions of the last {cfg.val_chunks} chunks)",
+                "epochs": progress["epoch"],
+                "best_epoch": progress["best_epoch"],
+                **metrics,
+                "val_iters": cfg.max_iters,
+                "train_seconds": round(progress["train_seconds"], 1),
+                "hardware": hardware(),
+            },
+            "actions": NUM_ACTIONS,
+            "parameters": sum(p.numel() for p in self.net.parameters()),
+            "code": code_version(),
+        }
