@@ -1,6 +1,8 @@
-"""Benchmark: our trainer and inference against a straightforward eager implementation, in one run.
+"""Benchmark: our trainer and inference against a straightforward eager implementation, in one run, and a maze
+solver against breadth-first search on the same mazes.
 
     python scripts/bench.py --checkpoint prefix_sums
+    python scripts/bench.py --checkpoint '' --maze-checkpoint mazes --maze-size 59 --maze-count 10
 
 Prints each throughput beside the baseline's as a ratio and writes ``<out>/bench.json``. Only ratios from
 one run compare; absolute numbers depend on the machine and its load.
@@ -20,7 +22,12 @@ from rich.table import Table  # noqa: E402
 
 from agents.solver import load_solver  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
-from trainers.benchmark import evaluation_throughput, solve_throughput, training_throughput  # noqa: E402
+from trainers.benchmark import (  # noqa: E402
+    evaluation_throughput,
+    maze_throughput,
+    solve_throughput,
+    training_throughput,
+)  # noqa: E402
 from trainers.cli import arg, parse_args, run_main  # noqa: E402
 
 
@@ -28,7 +35,7 @@ from trainers.cli import arg, parse_args, run_main  # noqa: E402
 class Args:
     """Measure training and inference throughput against the straightforward implementation."""
 
-    checkpoint: str = arg("prefix_sums", "shipped checkpoint name or path (a 1D DT-Recall model)")
+    checkpoint: str = arg("prefix_sums", "shipped checkpoint name or path (a 1D DT-Recall model); '' skips it")
     train_bits: int = arg(32, "string length of training batches")
     train_batch: int = arg(100, "training batch size")
     train_batches: int = arg(10, "timed training steps per side")
@@ -37,6 +44,10 @@ class Args:
     think: int = arg(300, "iterations at test time")
     batch_size: int = arg(500, "test batch size")
     threads: int = arg(0, "torch threads (0 = torch's default)")
+    maze_checkpoint: str = arg("", "also time this maze solver against breadth-first search, e.g. mazes")
+    maze_size: int = arg(59, "maze size for the maze timing")
+    maze_count: int = arg(10, "mazes timed")
+    maze_think: int = arg(0, "maze solver budget (0 = its card's recommended think)")
     out: str = arg("reports", "folder for bench.json")
 
 
@@ -45,28 +56,22 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     console = Console()
-    solver = load_solver(args.checkpoint)
-    net, problem = solver.net, solver.problem
-    console.print(f"{args.checkpoint}: width {net.config.width}, {torch.get_num_threads()} threads")
-    results = [
-        training_throughput(
-            net,
-            problem,
-            args.train_bits,
-            args.train_batch,
-            net.config.max_iters,
-            solver.card.get("recipe", {}).get("alpha", 1.0),
-            args.train_batches,
-        ),
-        evaluation_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
-        solve_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
-    ]
-    table = Table(title="throughput against the original's eager implementation, measured in one run")
+    results = prefix_sums_measurements(args, console) if args.checkpoint else []
+    if args.maze_checkpoint:
+        maze_solver = load_solver(args.maze_checkpoint)
+        results.append(maze_throughput(maze_solver, args.maze_size, args.maze_count, args.maze_think or None))
+        console.print({k: round(v, 3) for k, v in results[-1].extra.items()})
+    table = Table(title="throughput against a baseline (each workload's first row), measured in one run")
     for column in ("workload", "variant", "throughput", "ratio"):
         table.add_column(column, justify="right" if column in ("throughput", "ratio") else "left")
     for m in results:
         for i, (name, value) in enumerate(m.variants.items()):
-            table.add_row(m.name if i == 0 else "", name, f"{value:,.0f} {m.unit}", f"{m.ratios()[name]:.2f}x")
+            table.add_row(
+                m.name if i == 0 else "",
+                name,
+                f"{value:,.{0 if value >= 100 else 3}f} {m.unit}",
+                f"{m.ratios()[name]:.3g}x",
+            )
         table.add_section()
     console.print(table)
     save_json(
@@ -80,11 +85,32 @@ def main(argv: list[str] | None = None) -> None:
                     "unit": m.unit,
                     "throughput": m.variants,
                     "ratio": {k: round(v, 3) for k, v in m.ratios().items()},
+                    **({"extra": m.extra} if m.extra else {}),
                 }
                 for m in results
             ],
         },
     )
+
+
+def prefix_sums_measurements(args: Args, console: Console) -> list:
+    """Training, per-iteration evaluation and solving of the prefix-sums model against the eager baseline."""
+    solver = load_solver(args.checkpoint)
+    net, problem = solver.net, solver.problem
+    console.print(f"{args.checkpoint}: width {net.config.width}, {torch.get_num_threads()} threads")
+    return [
+        training_throughput(
+            net,
+            problem,
+            args.train_bits,
+            args.train_batch,
+            net.config.max_iters,
+            solver.card.get("recipe", {}).get("alpha", 1.0),
+            args.train_batches,
+        ),
+        evaluation_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
+        solve_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
+    ]
 
 
 if __name__ == "__main__":

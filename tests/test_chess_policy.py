@@ -147,6 +147,8 @@ def test_warm_start_overfits_a_tiny_set_and_resumes(tmp_path):
     assert progress["epoch"] == 25 and progress["best"] > max(before, 0.5)
     net, card = load_checkpoint(tmp_path / "run" / "best")
     assert card["problem"] == "chess_game" and isinstance(net, ChessNetwork)
+    exported = load_policy(trainer.export(tmp_path / "chess"))
+    assert exported.card["training"]["epochs"] == 25 and exported.default_think == 3
     again = ChessTrainer(ChessTrainConfig(**{**config.__dict__, "epochs": 26}), tmp_path / "run2", progress=False)
     assert again.run()["epoch"] == 26  # a fresh folder trains from scratch without complaint
     with pytest.raises(ValueError, match="another config"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -95,6 +95,7 @@ class Measurement:
     name: str
     unit: str
     variants: dict[str, float]
+    extra: dict[str, float] = field(default_factory=dict)
 
     def ratios(self) -> dict[str, float]:
         """Each variant's throughput over the baseline's."""
@@ -103,7 +104,11 @@ class Measurement:
 
 
 def _timed(fn: Callable[[], None], repeats: int) -> float:
-    fn()  # warm-up: allocator, oneDNN primitive caches
+    """Seconds per call after one warm-up call (allocator, oneDNN caches); ``repeats=0`` times that one call."""
+    started = time.perf_counter()
+    fn()
+    if repeats == 0:
+        return time.perf_counter() - started
     started = time.perf_counter()
     for _ in range(repeats):
         fn()
@@ -223,3 +228,30 @@ def solve_throughput(
         )
     }
     return Measurement(f"solve ({length} bits, think={iters})", "iter x samples/s", variants)
+
+
+def maze_throughput(solver, size: int, count: int, think: int | None = None, seed: int = 0) -> Measurement:
+    """Mazes/s of a maze solver at its budget (and with auto-halting), beside breadth-first search on the same
+    mazes (the classical limit). The measurement's ``extra`` holds iterations/s and the solver's accuracy."""
+    from puzzles.mazes import generate_grid, shortest_path
+
+    rng = np.random.default_rng(seed)
+    grids = [generate_grid(size, rng) for _ in range(count)]
+    inputs, targets = solver.problem.generate(count, size, np.random.default_rng(seed))
+    think = think or solver.default_think
+    answers: list[np.ndarray] = []
+    timings = {
+        "breadth-first search": _timed(lambda: [shortest_path(g) for g in grids], 1),
+        f"solve(think={think})": _timed(lambda: answers.append(solver.solve(inputs, think=think)), 0),
+        f"solve(think='auto', cap={think})": _timed(lambda: solver.solve_auto(inputs, cap=think), 0),
+    }
+    correct = float(np.mean([np.array_equal(a, t) for a, t in zip(answers[0], targets, strict=True)]))
+    measurement = Measurement(
+        f"mazes {size}x{size} ({count} mazes)", "mazes/s", {k: count / v for k, v in timings.items()}
+    )
+    measurement.extra = {
+        "iterations_per_second": count * think / timings[f"solve(think={think})"],
+        "seconds_per_maze": timings[f"solve(think={think})"] / count,
+        "solver_exact_match": correct,
+    }
+    return measurement

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from rich.console import Console
 from rich.progress import Progress
 
-from agents.checkpoint import load_training_state, save_checkpoint, save_training_state
+from agents.checkpoint import load_checkpoint, load_training_state, save_checkpoint, save_training_state
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
 from agents.networks import fast_cpu_math
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move, legal_action_mask
@@ -50,13 +50,13 @@ class ChessTrainConfig:
     data: str = "data/positions"
     network: dict = field(default_factory=lambda: {"width": 64, "blocks": 1})
     val_chunks: int = 5
-    epochs: int = 8
+    epochs: int = 2
     batch_size: int = 128
     lr: float = 1e-3
     weight_decay: float = 1e-4
     warmup_steps: int = 300
-    lr_decay_epochs: list[int] = field(default_factory=lambda: [6, 7])
-    lr_factor: float = 0.1
+    lr_decay_epochs: list[int] = field(default_factory=lambda: [1])
+    lr_factor: float = 0.2
     clip: float = 1.0
     max_iters: int = 8
     value_weight: float = 1.0
@@ -246,6 +246,13 @@ class ChessTrainer:
                 total += loss.item()
                 bar.advance(task)
         return total / max(batches, 1)
+
+    def export(self, stem: str | Path) -> Path:
+        """Writes the best-on-validation network to ``stem`` with the card of the whole run."""
+        net, card = load_checkpoint(self.run_dir / "best")
+        progress = load_training_state(self.run_dir / "state.pt")["progress"]
+        card["training"].update(epochs=progress["epoch"], train_seconds=round(progress["train_seconds"], 1))
+        return save_checkpoint(stem, net, card)
 
     def card(self, progress: dict[str, Any], metrics: dict[str, float]) -> dict[str, Any]:
         """The model card of the run so far."""
