@@ -1,0 +1,39 @@
+"""The think-longer sweep: same weights at several budgets, rated jointly against a reference."""
+
+import json
+
+import chess
+import pytest
+import torch
+
+from agents.checkpoint import save_checkpoint
+from agents.chess_network import ChessNetwork, ChessNetworkConfig
+from agents.chess_policy import load_policy
+from puzzles.chess_game import read_openings
+from trainers.think_longer import plot_think_curve, think_sweep
+
+
+@pytest.fixture
+def policy(tmp_path):
+    torch.manual_seed(0)
+    net = ChessNetwork(ChessNetworkConfig(width=8, policy_width=8, value_width=8))
+    return load_policy(save_checkpoint(tmp_path / "chess", net, {"problem": "chess_game", "recipe": {"max_iters": 2}}))
+
+
+def test_sweep_rates_every_budget_against_the_reference(policy, tmp_path):
+    openings = read_openings()[:2]
+    matches, report = think_sweep(policy, [1, 2, 4], reference=2, openings=openings, ply_cap=12, progress=False)
+    assert sorted(matches) == [1, 4]
+    for think, match in matches.items():
+        assert len(match.games) == 4 and match.player_a == f"think={think}"
+        assert all(game.plies <= 12 for game in match.games)
+    row = report["budgets"]["4"]
+    assert row["match"]["games"] == 4 and row["fitted_error"] > 0
+    json.dumps(report)
+    plot_think_curve(report, tmp_path / "curve.png", "test")
+    assert (tmp_path / "curve.png").stat().st_size > 1000
+
+
+def test_sweep_needs_another_budget(policy):
+    with pytest.raises(ValueError, match="other than the reference"):
+        think_sweep(policy, [2], reference=2, openings=[chess.Board()], progress=False)
