@@ -10,7 +10,6 @@ from agents.chess_network import ChessNetwork, ChessNetworkConfig
 from agents.chess_policy import ChessPolicy, load_policy
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_game import GAME_PLANES, game_planes, game_result, read_openings, result_for
-from puzzles.storage import save_arrays
 from trainers.chess_supervised import ChessTrainConfig, ChessTrainer, encode_positions, to_input
 
 FOOLS_MATE = "rnb1kbnr/pppp1ppp/8/4p3/6Pq/5P2/PPPPP2P/RNBQKBNR w KQkq - 1 3"
@@ -94,30 +93,6 @@ def test_policy_plays_legal_moves_and_batches(tmp_path):
         ChessPolicy(torch.nn.Linear(1, 1))  # type: ignore[arg-type]
 
 
-def labelled_folder(tmp_path, chunks=3, per_chunk=16):
-    """A few chunks of positions labelled with a fixed rule (the first legal move), without Stockfish."""
-    rng = np.random.default_rng(0)
-    for index in range(chunks):
-        fens, moves, values = [], [], []
-        board = chess.Board()
-        while len(fens) < per_chunk:
-            legal = sorted(board.legal_moves, key=chess.Move.uci)
-            if not legal or board.ply() > 30:
-                board = chess.Board()
-                continue
-            fens.append(board.fen())
-            moves.append(legal[0].uci())
-            values.append(float(rng.uniform(-1, 1)))
-            board.push(legal[rng.integers(len(legal))])
-        save_arrays(
-            tmp_path / f"positions_{index:05d}.npz",
-            fens=np.array(fens),
-            moves=np.array(moves),
-            values=np.array(values, dtype=np.float32),
-        )
-    return tmp_path
-
-
 def test_encoded_positions_round_trip_to_network_input(tmp_path):
     board = chess.Board()
     board.push_san("e4")
@@ -126,8 +101,8 @@ def test_encoded_positions_round_trip_to_network_input(tmp_path):
     torch.testing.assert_close(to_input(planes)[0], torch.from_numpy(game_planes(board)))
 
 
-def test_warm_start_overfits_a_tiny_set_and_resumes(tmp_path):
-    data = labelled_folder(tmp_path / "data")
+def test_warm_start_overfits_a_tiny_set_and_resumes(tmp_path, labelled_positions):
+    data = labelled_positions
     config = ChessTrainConfig(
         data=str(data),
         network={"width": 16, "blocks": 1},

@@ -86,6 +86,25 @@ def to_input(planes: np.ndarray) -> torch.Tensor:
     return x
 
 
+def load_encoded(folder: str | Path) -> dict[str, np.ndarray]:
+    """Labelled positions with their encoding: ``fens``, ``moves``, ``values``, ``planes``, ``actions`` and
+    ``chunk`` (each position's chunk index). The encoding (minutes for 100,000s of positions) is cached beside
+    the chunks."""
+    data = load_positions(folder)
+    sizes = []
+    for path in sorted(Path(folder).glob("positions_*.npz")):
+        with np.load(path, allow_pickle=False) as chunk:
+            sizes.append(len(chunk["values"]))
+    data["chunk"] = np.repeat(np.arange(len(sizes)), sizes)
+    cache = Path(folder) / f"encoded_{len(data['fens'])}.npz"
+    if cache.is_file():
+        data.update(load_arrays(cache, ("planes", "actions")))
+    else:
+        data["planes"], data["actions"] = encode_positions(data["fens"], data["moves"])
+        save_arrays(cache, planes=data["planes"], actions=data["actions"])
+    return data
+
+
 class ChessTrainer:
     """Fits a :class:`agents.chess_network.ChessNetwork` to labelled positions.
 
@@ -108,34 +127,13 @@ class ChessTrainer:
 
     def _load_data(self) -> None:
         cfg = self.config
-        data = load_positions(cfg.data)
-        chunk_of = np.concatenate(
-            [np.full(n, i) for i, n in enumerate(self._chunk_sizes())]
-        )  # whole chunks (whole games) go to validation
-        val = chunk_of >= chunk_of.max() + 1 - cfg.val_chunks
+        data = load_encoded(cfg.data)
+        val = data["chunk"] >= data["chunk"].max() + 1 - cfg.val_chunks  # whole chunks (whole games) held out
         if val.all() or not val.any():
             raise ValueError(f"{cfg.data} needs more than val_chunks={cfg.val_chunks} chunks")
-        planes, actions = self._encoded(data)
-        self.train = planes[~val], actions[~val], data["values"][~val]
-        self.val = planes[val], actions[val], data["values"][val]
+        self.train = data["planes"][~val], data["actions"][~val], data["values"][~val]
+        self.val = data["planes"][val], data["actions"][val], data["values"][val]
         self.val_masks = np.stack([legal_action_mask(chess.Board(str(f))) for f in data["fens"][val]]).astype(bool)
-
-    def _encoded(self, data: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Encoded positions, cached beside the chunks (encoding takes minutes; a resumed run skips it)."""
-        cache = Path(self.config.data) / f"encoded_{len(data['fens'])}.npz"
-        if cache.is_file():
-            arrays = load_arrays(cache, ("planes", "actions"))
-            return arrays["planes"], arrays["actions"]
-        planes, actions = encode_positions(data["fens"], data["moves"])
-        save_arrays(cache, planes=planes, actions=actions)
-        return planes, actions
-
-    def _chunk_sizes(self) -> list[int]:
-        sizes = []
-        for path in sorted(Path(self.config.data).glob("positions_*.npz")):
-            with np.load(path, allow_pickle=False) as chunk:
-                sizes.append(len(chunk["values"]))
-        return sizes
 
     def _lr(self, step: int, epoch: int) -> float:
         cfg = self.config
