@@ -78,6 +78,12 @@ class SelfPlayConfig:
     anchor_data: str = "data/positions"
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        if not self.think_schedule or any(len(step) != 2 or step[1] < 1 for step in self.think_schedule):
+            raise ValueError(f"think_schedule is [[round, think >= 1], ...], got {self.think_schedule!r}")
+        if self.games < 2 or self.games % 2:
+            raise ValueError(f"games must be a positive even number (pairs of colours), got {self.games}")
+
     def think_at(self, round_: int) -> int:
         """The budget of round ``round_`` (0-based)."""
         think = self.think_schedule[0][1]
