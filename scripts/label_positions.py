@@ -7,6 +7,7 @@ Chunks already in ``--out`` are kept, so a killed run resumes; ``data/positions/
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from dataclasses import dataclass, fields
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     if labelled:
         print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.0f} positions/s")
     card = {
-        "command": " ".join(sys.argv),
+        "command": "python scripts/label_positions.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
         "seed": args.seed,
         "chunks": args.chunks,
         "games_per_chunk": args.games_per_chunk,
