@@ -135,3 +135,33 @@ def summarise(curve: IterationCurve, marks: list[int]) -> dict:
         "last_iterate": {str(t): round(float(curve.last[t - 1]), 6) for t in marks if t <= len(curve.last)},
         "max_conf": {str(t): round(float(curve.max_conf[t - 1]), 6) for t in marks if t <= len(curve.max_conf)},
     }
+
+
+def solved_when(solver, inputs: np.ndarray, targets: np.ndarray, cap: int) -> tuple[list[dict], np.ndarray]:
+    """Thinks up to ``cap`` iterations on a batch and reports, per instance, the first iteration whose answer is
+    exact, whether it stays exact to the cap, the wrong pixels (or bits) at the cap and at the best iteration;
+    also returns the answers at the cap (last iterate).
+    """
+    first = np.zeros(len(inputs), dtype=np.int64)
+    stays = np.ones(len(inputs), dtype=bool)
+    fewest = np.full(len(inputs), np.iinfo(np.int64).max)
+    wrong = np.zeros(len(inputs), dtype=np.int64)
+    answers = np.zeros_like(targets)
+    for step in solver.think_trace(inputs, think=cap):
+        answers = step.prediction
+        wrong = (step.prediction != targets).reshape(len(inputs), -1).sum(1)
+        exact = wrong == 0
+        first = np.where((first == 0) & exact, step.iteration, first)
+        stays &= exact | (first == 0)
+        fewest = np.minimum(fewest, wrong)
+    reports = [
+        {
+            "first_exact_iteration": int(f) or None,
+            "exact_at_cap": bool(w == 0),
+            "stays_exact_after_first": bool(s and f > 0),
+            "wrong_at_cap": int(w),
+            "fewest_wrong": int(m),
+        }
+        for f, s, w, m in zip(first, stays, wrong, fewest, strict=True)
+    ]
+    return reports, answers
