@@ -65,3 +65,20 @@ def test_plots_write_png_files(tmp_path):
     plot_thinking(images[0], paths[0], {5: paths[0] * 0, 9: paths[0]}, tmp_path / "maze.png", "maze")
     for name in ("curves.png", "bits.png", "maze.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_solved_when_reports_the_iterations_needed_and_the_wrong_positions():
+    from agents import load_solver
+    from puzzles import prefix_sums
+    from trainers.evaluation import solved_when
+
+    solver = load_solver("prefix_sums")
+    bits = prefix_sums.generate(3, 24, 5)
+    target = prefix_sums.solve(bits)
+    reports, answers = solved_when(solver, bits, target, cap=40)
+    assert answers.shape == target.shape and len(reports) == 3
+    for report in reports:
+        assert report["exact_at_cap"] and 1 <= report["first_exact_iteration"] <= 40
+        assert report["wrong_at_cap"] == 0 == report["fewest_wrong"]
+    reports, _ = solved_when(solver, bits, 1 - target, cap=2)  # every answer wrong everywhere
+    assert all(r["first_exact_iteration"] is None and r["wrong_at_cap"] > 0 for r in reports)
