@@ -14,7 +14,7 @@ from gymnasium import spaces
 
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes, game_result
-from puzzles.miner import find_stockfish
+from puzzles.engine import find_stockfish
 
 _COLOURS = {"white": chess.WHITE, "black": chess.BLACK}
 _UNFINISHED = "*"
@@ -129,7 +129,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
       still applies; Stockfish's Elo calibration assumed longer time controls.
     - ``opponent_think``: if given, the policy opponent is called as ``act(board, think=opponent_think)``
       (the project's recurrent policies take a thinking budget).
-    - ``engine_path``: the Stockfish binary (found with :func:`puzzles.miner.find_stockfish` by default).
+    - ``engine_path``: the Stockfish binary (found with :func:`puzzles.engine.find_stockfish` by default).
       The engine is started on the first Stockfish move and stopped by ``close()``.
     - ``agent_color``: ``"white"`` (default), ``"black"`` or ``"random"`` (drawn at every reset from the
       env's seeded generator).

@@ -20,7 +20,7 @@ import numpy as np
 
 from puzzles.chess_game import game_result
 from puzzles.chunked import missing_chunks, run_chunks
-from puzzles.miner import find_stockfish
+from puzzles.engine import StockfishProcess
 from puzzles.storage import load_arrays, save_arrays
 
 ARRAYS = ("fens", "moves", "values")
@@ -58,22 +58,12 @@ def score_to_value(score: chess.engine.PovScore, turn: chess.Color, scale_cp: fl
     return math.tanh(relative.score() / scale_cp)  # type: ignore[operator]
 
 
-class PositionLabeller:
+class PositionLabeller(StockfishProcess):
     """Plays and labels seeded games with one Stockfish process (one labeller per worker)."""
 
     def __init__(self, config: PositionConfig = PositionConfig(), engine_path: str | None = None) -> None:
+        super().__init__(engine_path)
         self.config = config
-        self.engine = chess.engine.SimpleEngine.popen_uci(engine_path or find_stockfish())
-        self.engine.configure({"Threads": 1, "Hash": 16})
-
-    def close(self) -> None:
-        self.engine.quit()
-
-    def __enter__(self) -> PositionLabeller:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def label(self, board: chess.Board) -> tuple[chess.Move, float]:
         """Stockfish's best move and the value of ``board`` for the side to move."""

@@ -17,8 +17,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,31 +27,10 @@ import numpy as np
 
 from puzzles.chess_puzzles import LICHESS_COLUMNS
 from puzzles.chunked import missing_chunks, run_chunks
+from puzzles.engine import StockfishProcess, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
 from puzzles.storage import atomic_write
 
 MATE = 100_000
-
-
-def find_stockfish() -> str:
-    """The Stockfish binary: on PATH, or where Debian's package puts it (``dpkg -L stockfish``).
-
-    Raises:
-        FileNotFoundError: with the command that installs it.
-    """
-    found = shutil.which("stockfish")
-    if found:
-        return found
-    for candidate in ("/usr/games/stockfish", "/usr/bin/stockfish"):
-        if Path(candidate).is_file():
-            return candidate
-    try:
-        listing = subprocess.run(["dpkg", "-L", "stockfish"], capture_output=True, text=True, check=False).stdout
-        for line in listing.splitlines():
-            if line.endswith("/stockfish") and Path(line).is_file():
-                return line
-    except OSError:
-        pass
-    raise FileNotFoundError("Stockfish not found; install it with: apt-get install stockfish")
 
 
 @dataclass(frozen=True)
@@ -115,7 +92,7 @@ def _score(info: chess.engine.InfoDict, turn: chess.Color) -> int:
     return info["score"].pov(turn).score(mate_score=MATE)
 
 
-class Miner:
+class Miner(StockfishProcess):
     """Mines puzzles from seeded games with one Stockfish process (use one Miner per worker).
 
     Args:
@@ -124,18 +101,8 @@ class Miner:
     """
 
     def __init__(self, config: MinerConfig = MinerConfig(), engine_path: str | None = None) -> None:
+        super().__init__(engine_path)
         self.config = config
-        self.engine = chess.engine.SimpleEngine.popen_uci(engine_path or find_stockfish())
-        self.engine.configure({"Threads": 1, "Hash": 16})
-
-    def close(self) -> None:
-        self.engine.quit()
-
-    def __enter__(self) -> Miner:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _two_lines(self, board: chess.Board, nodes: int) -> list[chess.engine.InfoDict]:
         self.engine.configure({"Clear Hash": None})  # searches must not depend on what came before

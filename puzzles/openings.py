@@ -13,7 +13,7 @@ import chess
 import chess.engine
 import numpy as np
 
-from puzzles.miner import find_stockfish
+from puzzles.engine import find_stockfish
 from puzzles.storage import atomic_write
 
 

@@ -27,6 +27,7 @@ import chess.pgn
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from puzzles.chess_game import game_result, result_for
+from puzzles.engine import StockfishProcess
 from trainers.elo import MatchStats
 
 #: Nodes per move when a Stockfish player is given no limit (about 0.1 s a move on a 2-core machine).
@@ -67,7 +68,7 @@ class RandomPlayer:
         return [self._rng.choice(list(board.legal_moves)) for board in boards]
 
 
-class StockfishPlayer:
+class StockfishPlayer(StockfishProcess):
     """Stockfish through UCI, one board after another, optionally weakened.
 
     A node limit makes play reproducible and independent of the CPU's speed (one search thread). ``elo`` sets
@@ -93,7 +94,7 @@ class StockfishPlayer:
             nodes: nodes per move (``DEFAULT_NODES`` when neither ``nodes`` nor ``time_per_move`` is given).
             elo: limit the strength to this UCI Elo.
             skill: Stockfish's ``Skill Level``, 0 (weakest) to 20.
-            path: the binary; found with :func:`puzzles.miner.find_stockfish` when not given.
+            path: the binary; found with :func:`puzzles.engine.find_stockfish` when not given.
             time_per_move: seconds per move instead of a node limit (not reproducible).
             name: the player's name (default: ``stockfish(...)`` listing the settings).
 
@@ -112,13 +113,9 @@ class StockfishPlayer:
         self.limit = chess.engine.Limit(nodes=nodes, time=time_per_move)
         settings = {"nodes": nodes, "time": time_per_move, "elo": elo, "skill": skill}
         self.name = name or "stockfish(" + ",".join(f"{k}={v}" for k, v in settings.items() if v is not None) + ")"
-        if path is None:
-            from puzzles.miner import find_stockfish
-
-            path = find_stockfish()
-        self.engine = chess.engine.SimpleEngine.popen_uci(path)
+        super().__init__(path)
         try:
-            options: dict[str, Any] = {"Threads": 1}
+            options: dict[str, Any] = {}
             if elo is not None:
                 self._check_range("UCI_Elo", elo, "elo", "use skill=0..20 or a small nodes= for a weaker player")
                 options.update({"UCI_LimitStrength": True, "UCI_Elo": elo})
@@ -149,16 +146,6 @@ class StockfishPlayer:
                 raise IllegalMoveError(f"{self.name} returned no move for {board.fen()}")
             moves.append(move)
         return moves
-
-    def close(self) -> None:
-        """Ends the engine process."""
-        self.engine.quit()
-
-    def __enter__(self) -> StockfishPlayer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class PolicyPlayer:

@@ -28,9 +28,9 @@ from agents.networks import fast_cpu_math
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move, legal_action_mask
 from puzzles.chess_game import game_planes
 from puzzles.chess_positions import load_positions
-from puzzles.storage import load_arrays, save_arrays, save_json
+from puzzles.storage import load_arrays, save_arrays
 from trainers.progressive import sample_progressive
-from trainers.supervised import code_version, hardware, lock_run_dir
+from trainers.supervised import code_version, hardware, lock_run_dir, resume_run
 
 
 @dataclass(frozen=True)
@@ -175,16 +175,9 @@ class ChessTrainer:
         }
 
     def _resume(self) -> dict[str, Any]:
-        config_path, state_path = self.run_dir / "config.json", self.run_dir / "state.pt"
-        recorded = json.loads(json.dumps(asdict(self.config)))
-        if config_path.is_file() and json.loads(config_path.read_text()) != recorded:
-            raise ValueError(f"{self.run_dir} holds a run with another config; use a new folder or the same recipe")
-        save_json(config_path, recorded)
-        if not state_path.is_file():
+        state = resume_run(self.run_dir, self.config, self.net, self.optimizer)
+        if state is None:
             return {"epoch": 0, "step": 0, "best": -1.0, "best_epoch": 0, "train_seconds": 0.0}
-        state = load_training_state(state_path)
-        self.net.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
         self.console.log(f"resumed {self.run_dir} after epoch {state['progress']['epoch']}")
         return state["progress"]
 

@@ -37,7 +37,7 @@ from puzzles.chess_game import result_for
 from trainers.arena import GameRecord, play_match
 from trainers.chess_supervised import encode_positions, load_encoded, to_input
 from trainers.progressive import sample_progressive
-from trainers.supervised import code_version, hardware, lock_run_dir
+from trainers.supervised import code_version, hardware, lock_run_dir, resume_run
 
 
 @dataclass(frozen=True)
@@ -191,16 +191,9 @@ class SelfPlayTrainer:
             self.anchor = data["planes"], data["actions"]
 
     def _resume(self) -> dict[str, Any]:
-        config_path, state_path = self.run_dir / "config.json", self.run_dir / "state.pt"
-        recorded = json.loads(json.dumps(asdict(self.config)))
-        if config_path.is_file() and json.loads(config_path.read_text()) != recorded:
-            raise ValueError(f"{self.run_dir} holds a run with another config; use a new folder")
-        config_path.write_text(json.dumps(recorded, indent=1))
-        if not state_path.is_file():
+        state = resume_run(self.run_dir, self.config, self.net, self.optimizer)
+        if state is None:
             return {"round": 0, "seconds": 0.0, "games": 0, "positions": 0}
-        state = load_training_state(state_path)
-        self.net.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
         self.buffer.load(state["buffer"])
         self.console.log(f"resumed {self.run_dir} after round {state['progress']['round']}")
         return state["progress"]

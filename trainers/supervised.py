@@ -178,6 +178,26 @@ def lock_run_dir(run_dir: Path) -> Any:
     return handle
 
 
+def resume_run(run_dir: Path, config: Any, net: nn.Module, optimizer: torch.optim.Optimizer) -> dict[str, Any] | None:
+    """Records ``config`` (a dataclass) in ``run_dir/config.json`` and loads the run's last state, if any, into
+    ``net`` and ``optimizer``; returns that state (None for a fresh run).
+
+    Raises:
+        ValueError: the folder holds a run with another config.
+    """
+    config_path, state_path = run_dir / CONFIG_FILE, run_dir / STATE_FILE
+    recorded = json.loads(json.dumps(asdict(config)))
+    if config_path.is_file() and json.loads(config_path.read_text()) != recorded:
+        raise ValueError(f"{run_dir} holds a run with another config; use a new folder or the same recipe")
+    save_json(config_path, recorded)
+    if not state_path.is_file():
+        return None
+    state = load_training_state(state_path)
+    net.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    return state
+
+
 class Trainer:
     """Fits a thinking network to a problem with the progressive loss.
 
