@@ -50,12 +50,12 @@ class ChessTrainConfig:
     data: str = "data/positions"
     network: dict = field(default_factory=lambda: {"width": 64, "blocks": 1})
     val_chunks: int = 5
-    epochs: int = 2
+    epochs: int = 5
     batch_size: int = 128
     lr: float = 1e-3
     weight_decay: float = 1e-4
     warmup_steps: int = 300
-    lr_decay_epochs: list[int] = field(default_factory=lambda: [1])
+    lr_decay_epochs: list[int] = field(default_factory=lambda: [3, 4])
     lr_factor: float = 0.2
     clip: float = 1.0
     max_iters: int = 8
