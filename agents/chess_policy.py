@@ -6,7 +6,8 @@
     choice = policy.analyse(board, think=200)   # the move, its probability, the value and the top moves
 
 The network's policy logits are restricted to the legal moves (a softmax over them); the move is the most probable
-one. Many boards are evaluated in one batch with :meth:`ChessPolicy.act_batch` (the arena does this).
+one, after the rules of the game have had their say (:func:`rule_bonus`: a mate in one is played, and a move that
+draws on the spot is avoided while the network's value says it is not behind). Many boards are evaluated in one batch with :meth:`ChessPolicy.act_batch` (the arena does this).
 """
 
 from __future__ import annotations
@@ -61,12 +62,16 @@ class ChessPolicy:
         net: the trained network.
         card: its model card (``recommended_think`` or the training regime sets the default budget).
         device: ``"cpu"`` or ``"cuda"``.
+        rules: apply :func:`rule_bonus` (mate in one first; no drawing move while the value says ahead).
     """
 
-    def __init__(self, net: ChessNetwork, card: dict[str, Any] | None = None, device: str = "cpu") -> None:
+    def __init__(
+        self, net: ChessNetwork, card: dict[str, Any] | None = None, device: str = "cpu", rules: bool = True
+    ) -> None:
         if not isinstance(net, ChessNetwork):
             raise ValueError(f"a chess policy needs a chess network, got {type(net).__name__}")
         self.card = card or {}
+        self.rules = rules
         self.device = torch.device(device)
         self.net = net.to(self.device).eval()
         fast_cpu_math()
@@ -99,7 +104,8 @@ class ChessPolicy:
             moves, indices = legal_indices(board)
             legal = row[indices] - row[indices].max()
             probabilities = np.exp(legal) / np.exp(legal).sum()
-            order = np.argsort(-probabilities, kind="stable")
+            ranking = probabilities + (rule_bonus(board, moves, float(value)) if self.rules else 0.0)
+            order = np.argsort(-ranking, kind="stable")
             best = [(moves[i], float(probabilities[i])) for i in order[:top]]
             choices.append(MoveChoice(best[0][0], best[0][1], float(value), best))
         return choices
@@ -115,6 +121,29 @@ class ChessPolicy:
     def act_batch(self, boards: list[chess.Board], think: int | None = None) -> list[chess.Move]:
         """:meth:`act` for many boards in one batch."""
         return [choice.move for choice in self._choices(boards, think, 1)] if boards else []
+
+
+def rule_bonus(board: chess.Board, moves: list[chess.Move], value: float) -> np.ndarray:
+    """What the rules of the game say about each move, on the probability scale: +2 for a move that mates,
+    -2 for one that draws on the spot (stalemate, insufficient material, threefold repetition, fifty moves)
+    when the value says the side to move is not behind. Without it a greedy policy that is winning drifts into
+    repetitions and stalemates (an early model drew 12 of 20 games against a random mover that way).
+    Moves the rules do not settle keep the network's order.
+    """
+    bonus = np.zeros(len(moves))
+    for i, move in enumerate(moves):
+        board.push(move)
+        if board.is_checkmate():
+            bonus[i] = 2.0
+        elif value >= 0 and (
+            board.is_stalemate()
+            or board.is_insufficient_material()
+            or board.is_repetition(3)
+            or board.halfmove_clock >= 100
+        ):
+            bonus[i] = -2.0
+        board.pop()
+    return bonus
 
 
 def load_policy(name_or_path: str | Path = "chess", device: str = "cpu") -> ChessPolicy:

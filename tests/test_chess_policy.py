@@ -128,3 +128,19 @@ def test_warm_start_overfits_a_tiny_set_and_resumes(tmp_path, labelled_positions
     assert again.run()["epoch"] == 26  # a fresh folder trains from scratch without complaint
     with pytest.raises(ValueError, match="another config"):
         ChessTrainer(ChessTrainConfig(**{**config.__dict__, "epochs": 3}), tmp_path / "run", progress=False).run()
+
+
+def test_rules_play_mate_in_one_and_avoid_stalemate_when_ahead():
+    from agents.chess_policy import rule_bonus
+
+    board = chess.Board("6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1")  # Ra8 mates
+    moves = list(board.legal_moves)
+    bonus = rule_bonus(board, moves, value=0.0)
+    assert moves[int(np.argmax(bonus))] == chess.Move.from_uci("a1a8")
+    board = chess.Board("k7/8/1QK5/8/8/8/8/8 w - - 0 1")  # Qb7+ is mate... and Qc7 stalemates
+    moves = list(board.legal_moves)
+    bonus = dict(zip(moves, rule_bonus(board, moves, value=0.9), strict=True))
+    assert bonus[chess.Move.from_uci("b6b7")] == 2 and bonus[chess.Move.from_uci("b6c7")] == -2
+    behind = dict(zip(moves, rule_bonus(board, moves, value=-0.5), strict=True))
+    assert behind[chess.Move.from_uci("b6c7")] == 0  # when behind, a draw is no worse than the network's choice
+    assert board.fen() == "k7/8/1QK5/8/8/8/8/8 w - - 0 1"  # the board is left as it was
