@@ -1,6 +1,10 @@
 """Put absolute numbers on the chess policy: games against a random mover and a ladder of Stockfish node limits.
 
-    python scripts/rate_chess.py --checkpoint chess --think 200 --random-games 100 --nodes 1 10 100 --pairs 25
+    python scripts/rate_chess.py --checkpoint chess --think 200 --random-games 100 \
+        --ladder stockfish:nodes=1:random=0.5 stockfish:nodes=1 stockfish:nodes=10 --pairs 25
+
+Ladder rungs are arena specs (``scripts/arena.py``): ``random=P`` makes Stockfish play a random move with
+probability P, a knob below its weakest node limit.
 
 Prints a table, writes ``<out>/chess_strength.json``; ``--update-card`` records it in the model card.
 """
@@ -22,19 +26,19 @@ from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.chess_policy import load_policy  # noqa: E402
 from puzzles.chess_game import OPENINGS_FILE, read_openings  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
-from trainers.arena import PolicyPlayer, RandomPlayer, StockfishPlayer, play_match  # noqa: E402
+from trainers.arena import PolicyPlayer, RandomPlayer, play_match, player_from_spec  # noqa: E402
 from trainers.cli import arg, parse_args, run_main  # noqa: E402
 
 
 @dataclass
 class Args:
-    """Rate the chess policy against a random mover and Stockfish at fixed node limits, over paired openings."""
+    """Rate the chess policy against a random mover and a ladder of Stockfish levels, over paired openings."""
 
     checkpoint: str = arg("chess", "chess policy checkpoint (shipped name or path)")
     think: int = arg(200, "the policy's budget")
     random_games: int = arg(100, "games against the uniformly random mover (half with each colour)")
-    nodes: list[int] = arg([1, 10, 100], "Stockfish node limits of the ladder")
-    pairs: int = arg(25, "openings per Stockfish level (each played twice, colours swapped)")
+    ladder: list[str] = arg(["stockfish:nodes=1", "stockfish:nodes=10"], "Stockfish rungs, as arena specs")
+    pairs: int = arg(25, "openings per rung (each played twice, colours swapped)")
     openings: str = arg(str(OPENINGS_FILE), "EPD opening file")
     ply_cap: int = arg(300, "plies after which a game is adjudicated a draw")
     out: str = arg("reports", "folder for chess_strength.json")
@@ -51,10 +55,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.random_games:
         match = play_match(agent, RandomPlayer(seed=0), openings[: args.random_games // 2], args.ply_cap)
         report["levels"]["random"] = {**match.stats().to_dict(), "terminations": _terminations(match)}
-    for nodes in args.nodes:
-        with StockfishPlayer(nodes=nodes) as engine:
+    for spec in args.ladder:
+        with player_from_spec(spec) as engine:
             match = play_match(agent, engine, openings[: args.pairs], args.ply_cap)
-        report["levels"][f"stockfish nodes={nodes}"] = {**match.stats().to_dict(), "terminations": _terminations(match)}
+        report["levels"][spec] = {**match.stats().to_dict(), "terminations": _terminations(match)}
     report["command"] = "python scripts/rate_chess.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     report["seconds"] = round(time.perf_counter() - started, 1)
     table = Table(title=f"{resolve_checkpoint(args.checkpoint).name} at think={args.think}")

@@ -311,6 +311,16 @@ def test_stockfish_settings_are_checked():
         StockfishPlayer(elo=1000)
     with pytest.raises(ValueError, match="either elo= or skill="):
         StockfishPlayer(elo=1500, skill=3)
+    with pytest.raises(ValueError, match="probability"):
+        StockfishPlayer(nodes=1, random_rate=1.5)
+
+
+@needs_stockfish
+def test_a_stockfish_that_always_plays_randomly_is_a_random_mover():
+    board = chess.Board()
+    with player_from_spec("stockfish:nodes=1:random=1") as engine:
+        moves = engine.choose([board] * 200)
+    assert len(set(moves)) == 20  # every legal first move shows up; the engine alone would repeat one
 
 
 # ---------------------------------------------------------------- the script

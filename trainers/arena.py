@@ -34,7 +34,7 @@ from trainers.elo import MatchStats
 DEFAULT_NODES = 10_000
 
 #: The spec strings :func:`player_from_spec` understands.
-SPEC_FORMS = "random[:seed=N], stockfish[:nodes=N][:elo=E][:skill=S][:path=P], policy:<checkpoint>:think=N"
+SPEC_FORMS = "random[:seed=N], stockfish[:nodes=N][:elo=E][:skill=S][:random=P][:path=P], policy:<checkpoint>:think=N"
 
 
 class IllegalMoveError(ValueError):
@@ -87,6 +87,8 @@ class StockfishPlayer(StockfishProcess):
         path: str | None = None,
         time_per_move: float | None = None,
         name: str | None = None,
+        random_rate: float = 0.0,
+        seed: int = 0,
     ) -> None:
         """Starts the engine.
 
@@ -97,6 +99,8 @@ class StockfishPlayer(StockfishProcess):
             path: the binary; found with :func:`puzzles.engine.find_stockfish` when not given.
             time_per_move: seconds per move instead of a node limit (not reproducible).
             name: the player's name (default: ``stockfish(...)`` listing the settings).
+            random_rate: chance of playing a uniformly random legal move instead of the engine's, a knob below
+                the weakest node limit (seeded by ``seed``).
 
         Raises:
             ValueError: a setting outside the engine's range, or ``elo`` together with ``skill``.
@@ -108,10 +112,13 @@ class StockfishPlayer(StockfishProcess):
             raise ValueError(f"nodes must be positive, got {nodes}")
         if time_per_move is not None and time_per_move <= 0:
             raise ValueError(f"time per move must be positive, got {time_per_move}")
+        if not 0 <= random_rate <= 1:
+            raise ValueError(f"random_rate is a probability in [0, 1], got {random_rate}")
         if nodes is None and time_per_move is None:
             nodes = DEFAULT_NODES
+        self.random_rate, self._rng = random_rate, random.Random(seed)
         self.limit = chess.engine.Limit(nodes=nodes, time=time_per_move)
-        settings = {"nodes": nodes, "time": time_per_move, "elo": elo, "skill": skill}
+        settings = {"nodes": nodes, "time": time_per_move, "elo": elo, "skill": skill, "random": random_rate or None}
         self.name = name or "stockfish(" + ",".join(f"{k}={v}" for k, v in settings.items() if v is not None) + ")"
         super().__init__(path)
         try:
@@ -141,6 +148,9 @@ class StockfishPlayer(StockfishProcess):
         """The engine's move on each board, searched one after another."""
         moves = []
         for board in boards:
+            if self.random_rate and self._rng.random() < self.random_rate:
+                moves.append(self._rng.choice(list(board.legal_moves)))
+                continue
             move = self.engine.play(board, self.limit).move
             if move is None:
                 raise IllegalMoveError(f"{self.name} returned no move for {board.fen()}")
@@ -187,7 +197,11 @@ def player_from_spec(spec: str) -> Player:
         if not sep or not key or not value:
             raise ValueError(f"{spec!r}: expected key=value after ':', got {part!r} (forms: {SPEC_FORMS})")
         options[key] = value
-    allowed = {"random": {"seed"}, "stockfish": {"nodes", "elo", "skill", "path", "time"}, "policy": {"think"}}
+    allowed = {
+        "random": {"seed"},
+        "stockfish": {"nodes", "elo", "skill", "path", "time", "random"},
+        "policy": {"think"},
+    }
     if kind not in allowed:
         raise ValueError(f"unknown player {kind!r} in {spec!r}; forms: {SPEC_FORMS}")
     unknown = set(options) - allowed[kind]
@@ -206,7 +220,13 @@ def player_from_spec(spec: str) -> Player:
         return RandomPlayer(integer("seed") or 0, name=spec)
     if kind == "stockfish":
         seconds = float(options["time"]) if "time" in options else None
-        return StockfishPlayer(integer("nodes"), integer("elo"), integer("skill"), options.get("path"), seconds, spec)
+        try:
+            random_rate = float(options.get("random", 0))
+        except ValueError:
+            raise ValueError(f"{spec!r}: random must be a probability, got {options['random']!r}") from None
+        return StockfishPlayer(
+            integer("nodes"), integer("elo"), integer("skill"), options.get("path"), seconds, spec, random_rate
+        )
     think = integer("think")
     if think is None:
         raise ValueError(f"{spec!r}: a policy needs its budget, e.g. policy:{checkpoint}:think=8")
