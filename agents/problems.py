@@ -128,7 +128,23 @@ class Mazes(Problem):
         return mazes.generate(count, size, rng)
 
 
-PROBLEMS: dict[str, Problem] = {problem.name: problem for problem in (PrefixSums(), Mazes())}
+class MazeImages(Mazes):
+    """Mazes on the native image view, ``(B, 3, 2s+6, 2s+6)`` pixels, as the original trains them (the
+    ablation against the compact view of :class:`Mazes`)."""
+
+    name = "mazes_image"
+
+    def encode(self, inputs: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(self.validate(inputs)))
+
+    def encode_target(self, targets: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(targets).astype(np.int64))
+
+    def decode(self, prediction: torch.Tensor, inputs: np.ndarray) -> np.ndarray:
+        return prediction.to("cpu", torch.uint8).numpy()
+
+
+PROBLEMS: dict[str, Problem] = {problem.name: problem for problem in (PrefixSums(), Mazes(), MazeImages())}
 
 
 def get_problem(name: str) -> Problem:

@@ -91,6 +91,17 @@ def test_maze_problem_encodes_compactly_and_masks_walls():
     assert (problem.predict(everything, x) == mask).all()
 
 
+def test_image_view_problem_keeps_the_native_pixels():
+    from agents.problems import get_problem
+
+    problem = get_problem("mazes_image")
+    images, paths = mazes.generate(2, 9, 1)
+    x, y = problem.encode(images), problem.encode_target(paths)
+    assert x.shape == (2, 3, 24, 24) and y.shape == (2, 24, 24)
+    assert np.array_equal(problem.decode(y, images), paths)
+    assert (y[~problem.loss_mask(x)] == 0).all()  # the path lies on open pixels only
+
+
 def test_a_tiny_training_run_overfits_16_mazes(tmp_path):
     import torch
 
