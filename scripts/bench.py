@@ -93,6 +93,11 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
+def ratio_text(ratio: float) -> str:
+    """``1.60x``, or ``3.2e-04x`` for the tiny ratios of a network against breadth-first search."""
+    return f"{ratio:.2f}x" if ratio >= 0.01 else f"{ratio:.1e}x"
+
+
 def prefix_sums_measurements(args: Args, console: Console) -> list:
     """Training, per-iteration evaluation and solving of the prefix-sums model against the eager baseline."""
     solver = load_solver(args.checkpoint)

@@ -37,17 +37,11 @@ class Args:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     config = PositionConfig(**{f.name: getattr(args, f.name) for f in fields(PositionConfig) if hasattr(args, f.name)})
-    started, labelled = time.perf_counter(), 0
+    started = time.perf_counter()
     done = sum((Path(args.out) / chunk_name(i)).exists() for i in range(args.chunks))
-    with chunk_progress("labelling", args.chunks, done, "positions") as on_chunk:
-
-        def count(index: int, positions: int) -> None:
-            nonlocal labelled
-            labelled += positions
-            on_chunk(positions)
-
-        generate_positions(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, count)
-    seconds = time.perf_counter() - started
+    with chunk_progress("labelling", args.chunks, done, "positions") as counter:
+        generate_positions(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, counter)
+    seconds, labelled = time.perf_counter() - started, counter.items
     if labelled:
         print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.0f} positions/s")
     card = {

@@ -37,17 +37,11 @@ class Args:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     config = MinerConfig(**{f.name: getattr(args, f.name) for f in fields(MinerConfig) if hasattr(args, f.name)})
-    started, found = time.perf_counter(), 0
+    started = time.perf_counter()
     done = len(list(Path(args.out).glob("chunk_*.csv"))) if Path(args.out).is_dir() else 0
-    with chunk_progress("mining", args.chunks, done, "puzzles") as on_chunk:
-
-        def count(index: int, puzzles: int) -> None:
-            nonlocal found
-            found += puzzles
-            on_chunk(puzzles)
-
-        mine(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, count)
-    hours = (time.perf_counter() - started) / 3600
+    with chunk_progress("mining", args.chunks, done, "puzzles") as counter:
+        mine(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, counter)
+    hours, found = (time.perf_counter() - started) / 3600, counter.items
     if found:
         print(f"mined {found} puzzles in {hours * 60:.1f} min: {found / hours:,.0f} puzzles/hour")
     if args.output:

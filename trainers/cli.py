@@ -62,9 +62,21 @@ def run_main(main: Any) -> None:
         sys.exit(2)
 
 
+class ChunkCounter:
+    """Counts what finished chunks produced and advances a progress bar; call it as ``on_chunk(index, items)``."""
+
+    def __init__(self, advance: Callable[[int], None]) -> None:
+        self.items = 0
+        self._advance = advance
+
+    def __call__(self, index: int, items: int) -> None:
+        self.items += items
+        self._advance(self.items)
+
+
 @contextmanager
-def chunk_progress(label: str, chunks: int, done: int, unit: str) -> Iterator[Callable[[int], None]]:
-    """A rich bar over resumable chunks; yields ``on_chunk(items)`` to call as each chunk finishes."""
+def chunk_progress(label: str, chunks: int, done: int, unit: str) -> Iterator[ChunkCounter]:
+    """A rich bar over resumable chunks; yields the :class:`ChunkCounter` to call as each chunk finishes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (
@@ -76,11 +88,4 @@ def chunk_progress(label: str, chunks: int, done: int, unit: str) -> Iterator[Ca
     )
     with Progress(*columns) as progress:
         task = progress.add_task(label, total=chunks, completed=min(done, chunks), items=0)
-        items = 0
-
-        def on_chunk(count: int) -> None:
-            nonlocal items
-            items += count
-            progress.update(task, advance=1, items=items)
-
-        yield on_chunk
+        yield ChunkCounter(lambda items: progress.update(task, advance=1, items=items))
