@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
                 m.name if i == 0 else "",
                 name,
                 f"{value:,.{0 if value >= 100 else 3}f} {m.unit}",
-                f"{m.ratios()[name]:.3g}x",
+                ratio_text(m.ratios()[name]),
             )
         table.add_section()
     console.print(table)
