@@ -7,7 +7,8 @@
 
 The network's policy logits are restricted to the legal moves (a softmax over them); the move is the most probable
 one, after the rules of the game have had their say (:func:`rule_bonus`: a mate in one is played, and a move that
-draws on the spot is avoided while the network's value says it is not behind). Many boards are evaluated in one batch with :meth:`ChessPolicy.act_batch` (the arena does this).
+draws on the spot is avoided while the network's value says it is not behind). Many boards are evaluated in one
+batch with :meth:`ChessPolicy.act_batch` (the arena does this).
 """
 
 from __future__ import annotations

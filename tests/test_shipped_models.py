@@ -45,3 +45,23 @@ def test_shipped_maze_card_records_training_on_9x9_only():
     card = json.loads((SHIPPED_DIR / "mazes.json").read_text())
     assert card["problem"] == "mazes" and card["recipe"]["train_difficulty"] == 9
     assert card["training"]["train_seconds"] > 0 and card["training"]["best_val_exact_match"] >= 0.99
+
+
+def test_shipped_chess_policy_plays_legal_moves_and_mates_in_one():
+    import chess
+
+    from agents import load_policy
+
+    policy = load_policy("chess")
+    boards = [chess.Board(), chess.Board("r1bqkbnr/pppp1ppp/2n5/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R w KQkq - 2 3")]
+    for board, move in zip(boards, policy.act_batch(boards, think=8), strict=True):
+        assert board.is_legal(move)
+    mate = chess.Board("6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1")
+    assert policy.act(mate, think=8) == chess.Move.from_uci("a1a8")
+
+
+def test_shipped_chess_card_records_training_and_strength():
+    card = json.loads((SHIPPED_DIR / "chess.json").read_text())
+    assert card["problem"] == "chess_game" and card["training"]["train_seconds"] > 0
+    assert card["strength"]["levels"]["random"]["games"] >= 100
+    assert card["think_longer"]["command"].startswith("python scripts/think_longer.py")
