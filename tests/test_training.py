@@ -167,3 +167,15 @@ def test_two_trainers_never_share_a_run_folder(tmp_path):
     finally:
         held.close()
     Trainer(config, tmp_path, progress=False).run()  # free again
+
+
+def test_continued_training_starts_from_the_given_weights(tmp_path):
+    first = Trainer(get_recipe("prefix_sums_tiny", epochs=1), tmp_path / "first", progress=False)
+    first.run()
+    config = get_recipe("prefix_sums_tiny", epochs=1, init_from=str(tmp_path / "first" / "best"))
+    second = Trainer(config, tmp_path / "second", progress=False)
+    start, _ = load_checkpoint(tmp_path / "first" / "best")
+    assert all(torch.equal(a, b) for a, b in zip(start.state_dict().values(), second.net.state_dict().values()))
+    wider = get_recipe("prefix_sums_tiny", init_from=str(tmp_path / "first" / "best"), network={"width": 32})
+    with pytest.raises(ValueError, match="another network"):
+        Trainer(wider, tmp_path / "third", progress=False)

@@ -71,6 +71,8 @@ class TrainConfig:
         max_iters: iterations in the training regime (m).
         seed: seed of the weights, the shuffling and the progressive draws.
         eval_batch_size: batch size for validation.
+        init_from: a checkpoint to start from instead of random weights (continued training; its network
+            config must match), or "".
     """
 
     problem: str = "prefix_sums"
@@ -94,6 +96,7 @@ class TrainConfig:
     max_iters: int = 30
     seed: int = 0
     eval_batch_size: int = 500
+    init_from: str = ""
 
     def network_config(self, problem: Problem) -> NetworkConfig:
         """The network config with the problem's channels and dimensionality."""
@@ -219,6 +222,11 @@ class Trainer:
         fast_cpu_math()
         torch.manual_seed(config.seed)
         self.net: ThinkingNetwork = build_network(config.network_config(self.problem))
+        if config.init_from:
+            start, _ = load_checkpoint(config.init_from)
+            if start.config != self.net.config:
+                raise ValueError(f"{config.init_from} has another network ({start.config}) than this recipe")
+            self.net.load_state_dict(start.state_dict())
         self.model: nn.Module = self.net
         if self.world > 1:
             # Warm-up iterations skip the projection, so some parameters get no gradient in a step.
