@@ -25,6 +25,7 @@ from puzzles.storage import save_json  # noqa: E402
 from trainers.benchmark import (  # noqa: E402
     evaluation_throughput,
     maze_throughput,
+    maze_view_training_throughput,
     solve_throughput,
     training_throughput,
 )  # noqa: E402
@@ -59,6 +60,10 @@ def main(argv: list[str] | None = None) -> None:
     results = prefix_sums_measurements(args, console) if args.checkpoint else []
     if args.maze_checkpoint:
         maze_solver = load_solver(args.maze_checkpoint)
+        network = {
+            k: v for k, v in maze_solver.net.config.to_dict().items() if k in ("kind", "width", "recall", "blocks")
+        }
+        results.append(maze_view_training_throughput(network, max_iters=maze_solver.net.config.max_iters))
         results.append(maze_throughput(maze_solver, args.maze_size, args.maze_count, args.maze_think or None))
         console.print({k: round(v, 3) for k, v in results[-1].extra.items()})
     table = Table(title="throughput against a baseline (each workload's first row), measured in one run")

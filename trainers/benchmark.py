@@ -255,3 +255,30 @@ def maze_throughput(solver, size: int, count: int, think: int | None = None, see
         "solver_exact_match": correct,
     }
     return measurement
+
+
+def maze_view_training_throughput(
+    config: dict, size: int = 9, batch_size: int = 50, max_iters: int = 30, batches: int = 3, seed: int = 0
+) -> Measurement:
+    """Training samples/s of one progressive-loss step on the original's image view against the compact view,
+    with the same network and the same (n, k) draws."""
+    from agents.networks import NetworkConfig, build_network
+    from agents.problems import get_problem
+
+    variants = {}
+    for label, name in (("image view (2s+6 pixels, the original)", "mazes_image"), ("compact view (ours)", "mazes")):
+        problem = get_problem(name)
+        torch.manual_seed(seed)
+        net = build_network(NetworkConfig(**{**config, "dims": 2, "in_channels": 3, "max_iters": max_iters}))
+        inputs, targets = problem.generate(batch_size, size, np.random.default_rng(seed))
+        x, y = problem.encode(inputs), problem.encode_target(targets)
+        mask = problem.loss_mask(x)
+        rng = np.random.default_rng(seed)
+
+        def step(net=net, x=x, y=y, mask=mask, rng=rng) -> None:
+            loss, _ = thinking_loss(net, x, y, mask, 1.0, max_iters, rng)
+            net.zero_grad(set_to_none=True)
+            loss.backward()
+
+        variants[label] = batch_size / _timed(step, batches)
+    return Measurement(f"maze training step ({size}x{size}, batch {batch_size}, m={max_iters})", "samples/s", variants)
