@@ -289,7 +289,11 @@ class SelfPlayTrainer:
     def export(self, stem: str | Path) -> Path:
         """Writes the current weights to ``stem``; the card is the warm start's plus this self-play phase."""
         progress = load_training_state(self.run_dir / "state.pt")["progress"]
-        card = {key: value for key, value in self.start_card.items() if key not in ("evaluation", "think_longer", "strength")}
+        card = {
+            key: value
+            for key, value in self.start_card.items()
+            if key not in ("evaluation", "think_longer", "strength")
+        }
         card["selfplay"] = {
             "recipe": asdict(self.config),
             **progress,
