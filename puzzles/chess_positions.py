@@ -19,7 +19,7 @@ import chess.engine
 import numpy as np
 
 from puzzles.chess_game import game_result
-from puzzles.chunked import missing_chunks, run_chunks
+from puzzles.chunked import run_seeded_chunks
 from puzzles.engine import StockfishProcess
 from puzzles.storage import load_arrays, save_arrays
 
@@ -73,6 +73,7 @@ class PositionLabeller(StockfishProcess):
     def play_game(self, rng: np.random.Generator) -> list[tuple[str, str, float]]:
         """One seeded game as ``(fen, best move in UCI, value)`` per position."""
         cfg = self.config
+        self.engine.configure({"Clear Hash": None})  # a game's searches depend on its seed only
         board = chess.Board()
         for _ in range(int(rng.integers(0, cfg.max_opening_plies + 1))):
             moves = list(board.legal_moves)
@@ -132,9 +133,9 @@ def generate_positions(
     on_chunk: Callable[[int, int], None] | None = None,
 ) -> None:
     """Labels ``chunks`` chunks of games into ``folder``, skipping chunks already written (resumable)."""
-    todo = [(i, seed, games_per_chunk, str(folder)) for i in missing_chunks(folder, chunks, chunk_name)]
-    report = None if on_chunk is None else (lambda result: on_chunk(*result))
-    run_chunks(todo, _label_chunk, workers, _start_worker, (config,), report)
+    run_seeded_chunks(
+        folder, chunks, games_per_chunk, seed, chunk_name, _label_chunk, workers, _start_worker, (config,), on_chunk
+    )
 
 
 def load_positions(folder: str | Path) -> dict[str, np.ndarray]:

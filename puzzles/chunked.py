@@ -36,3 +36,22 @@ def missing_chunks(folder: str | Path, chunks: int, name: Callable[[int], str]) 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [i for i in range(chunks) if not (folder / name(i)).exists()]
+
+
+def run_seeded_chunks(
+    folder: str | Path,
+    chunks: int,
+    per_chunk: int,
+    seed: int,
+    name: Callable[[int], str],
+    work: Callable[[tuple[int, int, int, str]], tuple[int, int]],
+    workers: int,
+    initializer: Callable[..., None],
+    initargs: tuple,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> None:
+    """The chunks of ``folder`` not yet written, each a job ``(index, seed, per_chunk, folder)`` for ``work``,
+    which returns ``(index, items)``; ``on_chunk(index, items)`` hears of each as it finishes."""
+    todo = [(i, seed, per_chunk, str(folder)) for i in missing_chunks(folder, chunks, name)]
+    report = None if on_chunk is None else (lambda result: on_chunk(*result))
+    run_chunks(todo, work, workers, initializer, initargs, report)

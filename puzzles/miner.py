@@ -26,7 +26,7 @@ import chess.engine
 import numpy as np
 
 from puzzles.chess_puzzles import LICHESS_COLUMNS
-from puzzles.chunked import missing_chunks, run_chunks
+from puzzles.chunked import run_seeded_chunks
 from puzzles.engine import StockfishProcess, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
 from puzzles.storage import atomic_write
 
@@ -235,12 +235,10 @@ def mine(
 
     A killed run resumes where it stopped: every chunk is written atomically and seeded on its own.
     """
-    todo = [
-        (i, seed, games_per_chunk, str(folder))
-        for i in missing_chunks(folder, chunks, lambda i: chunk_path(Path(folder), i).name)
-    ]
-    report = None if on_chunk is None else (lambda result: on_chunk(*result))
-    run_chunks(todo, _mine_chunk, workers, _start_worker, (config,), report)
+    name = lambda i: chunk_path(Path(folder), i).name  # noqa: E731
+    run_seeded_chunks(
+        folder, chunks, games_per_chunk, seed, name, _mine_chunk, workers, _start_worker, (config,), on_chunk
+    )
 
 
 def merge_chunks(folder: str | Path, output: str | Path) -> int:
