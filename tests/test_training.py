@@ -175,7 +175,9 @@ def test_continued_training_starts_from_the_given_weights(tmp_path):
     config = get_recipe("prefix_sums_tiny", epochs=1, init_from=str(tmp_path / "first" / "best"))
     second = Trainer(config, tmp_path / "second", progress=False)
     start, _ = load_checkpoint(tmp_path / "first" / "best")
-    assert all(torch.equal(a, b) for a, b in zip(start.state_dict().values(), second.net.state_dict().values()))
+    assert all(
+        torch.equal(a, b) for a, b in zip(start.state_dict().values(), second.net.state_dict().values(), strict=True)
+    )
     wider = get_recipe("prefix_sums_tiny", init_from=str(tmp_path / "first" / "best"), network={"width": 32})
     with pytest.raises(ValueError, match="another network"):
         Trainer(wider, tmp_path / "third", progress=False)
