@@ -144,3 +144,16 @@ def test_rules_play_mate_in_one_and_avoid_stalemate_when_ahead():
     behind = dict(zip(moves, rule_bonus(board, moves, value=-0.5), strict=True))
     assert behind[chess.Move.from_uci("b6c7")] == 0  # when behind, a draw is no worse than the network's choice
     assert board.fen() == "k7/8/1QK5/8/8/8/8/8 w - - 0 1"  # the board is left as it was
+
+
+def test_agreement_per_iteration_matches_validation_at_the_regime(tmp_path, labelled_positions):
+    from trainers.chess_supervised import agreement_per_iteration
+
+    config = ChessTrainConfig(
+        data=str(labelled_positions), network={"width": 8, "blocks": 1}, val_chunks=1, max_iters=3
+    )
+    trainer = ChessTrainer(config, tmp_path / "run", progress=False)
+    planes, actions, _ = trainer.val
+    curve = agreement_per_iteration(trainer.net, planes, actions, trainer.val_masks, iters=5)
+    assert curve.shape == (5,) and ((0 <= curve) & (curve <= 1)).all()
+    assert curve[2] == pytest.approx(trainer.validate()["val_move_agreement"])

@@ -266,3 +266,19 @@ class ChessTrainer:
             "parameters": sum(p.numel() for p in self.net.parameters()),
             "code": code_version(),
         }
+
+
+@torch.inference_mode()
+def agreement_per_iteration(
+    net: ChessNetwork, planes: np.ndarray, actions: np.ndarray, masks: np.ndarray, iters: int, batch_size: int = 500
+) -> np.ndarray:
+    """The share of positions whose legal-move choice matches the label after each of ``iters`` iterations."""
+    agree = np.zeros(iters)
+    net.eval()
+    for start in range(0, len(actions), batch_size):
+        x = to_input(planes[start : start + batch_size])
+        target = torch.from_numpy(actions[start : start + batch_size])
+        mask = torch.from_numpy(masks[start : start + batch_size])
+        for i, (logits, _, _) in enumerate(net.iterate(x, iters)):
+            agree[i] += (logits.masked_fill(~mask, -1e9).argmax(1) == target).sum().item()
+    return agree / max(len(actions), 1)
