@@ -9,7 +9,6 @@ with Stockfish on them. Resumes after an interrupt from the last finished epoch.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from puzzles.chess_game import game_planes
 from puzzles.chess_positions import load_positions
 from puzzles.storage import load_arrays, save_arrays
 from trainers.progressive import sample_progressive
-from trainers.supervised import code_version, hardware, lock_run_dir, resume_run
+from trainers.supervised import append_metrics, code_version, hardware, lock_run_dir, resume_run, scheduled_lr
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,20 @@ def to_input(planes: np.ndarray) -> torch.Tensor:
     return x
 
 
+def progressive_heads(
+    net: ChessNetwork, x: torch.Tensor, max_iters: int, rng: np.random.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The progressive loss's forward (:mod:`trainers.progressive`): n ~ U{0..m-1} iterations without gradients,
+    then k ~ U{1..m-n} with; returns ``(policy logits, value)`` after the last."""
+    n, k = sample_progressive(max_iters, rng)
+    state = None
+    if n:
+        with torch.no_grad():
+            state = net(x, n)[2]
+    logits, value, _ = net(x, k, state)
+    return logits, value
+
+
 def load_encoded(folder: str | Path) -> dict[str, np.ndarray]:
     """Labelled positions with their encoding: ``fens``, ``moves``, ``values``, ``planes``, ``actions`` and
     ``chunk`` (each position's chunk index). The encoding (minutes for 100,000s of positions) is cached beside
@@ -135,19 +148,9 @@ class ChessTrainer:
         self.val = data["planes"][val], data["actions"][val], data["values"][val]
         self.val_masks = np.stack([legal_action_mask(chess.Board(str(f))) for f in data["fens"][val]]).astype(bool)
 
-    def _lr(self, step: int, epoch: int) -> float:
-        cfg = self.config
-        warm = min(1.0, (step + 1) / cfg.warmup_steps) if cfg.warmup_steps > 0 else 1.0
-        return cfg.lr * warm * cfg.lr_factor ** sum(epoch >= e for e in cfg.lr_decay_epochs)
-
     def loss(self, x: torch.Tensor, action: torch.Tensor, value: torch.Tensor, rng: np.random.Generator):
         """The progressive loss of one batch: ``(total, policy cross entropy, value squared error)``."""
-        n, k = sample_progressive(self.config.max_iters, rng)
-        state = None
-        if n:
-            with torch.no_grad():
-                state = self.net(x, n)[2]
-        logits, predicted, _ = self.net(x, k, state)
+        logits, predicted = progressive_heads(self.net, x, self.config.max_iters, rng)
         policy_loss = F.cross_entropy(logits, action)
         value_loss = F.mse_loss(predicted, value)
         return policy_loss + self.config.value_weight * value_loss, policy_loss, value_loss
@@ -203,8 +206,7 @@ class ChessTrainer:
                 if metrics["val_move_agreement"] > progress["best"]:
                     progress["best"], progress["best_epoch"] = metrics["val_move_agreement"], epoch + 1
                     save_checkpoint(self.run_dir / "best", self.net, self.card(progress, metrics))
-                with open(self.run_dir / "metrics.jsonl", "a") as handle:
-                    handle.write(json.dumps(record) + "\n")
+                append_metrics(self.run_dir, record)
                 state = {"model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(), "progress": progress}
                 save_training_state(self.run_dir / "state.pt", state)
                 self.console.log(record)
@@ -225,7 +227,7 @@ class ChessTrainer:
             for b in range(batches):
                 index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
                 for group in self.optimizer.param_groups:
-                    group["lr"] = self._lr(progress["step"], epoch)
+                    group["lr"] = scheduled_lr(cfg, progress["step"], epoch)
                 loss, _, _ = self.loss(
                     to_input(planes[index]), torch.from_numpy(actions[index]), torch.from_numpy(values[index]), rng
                 )

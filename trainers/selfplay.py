@@ -17,7 +17,6 @@ longer thought). Rounds are checkpointed with the buffer, so an interrupted run 
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,9 +34,8 @@ from agents.chess_policy import ChessPolicy, legal_indices
 from agents.networks import fast_cpu_math
 from puzzles.chess_game import result_for
 from trainers.arena import GameRecord, play_match
-from trainers.chess_supervised import encode_positions, load_encoded, to_input
-from trainers.progressive import sample_progressive
-from trainers.supervised import code_version, hardware, lock_run_dir, resume_run
+from trainers.chess_supervised import encode_positions, load_encoded, progressive_heads, to_input
+from trainers.supervised import append_metrics, code_version, hardware, lock_run_dir, resume_run
 
 
 @dataclass(frozen=True)
@@ -191,7 +189,7 @@ class SelfPlayTrainer:
             self.anchor = data["planes"], data["actions"]
 
     def _resume(self) -> dict[str, Any]:
-        state = resume_run(self.run_dir, self.config, self.net, self.optimizer)
+        state = resume_run(self.run_dir, self.config, self.net, self.optimizer, unit="round")
         if state is None:
             return {"round": 0, "seconds": 0.0, "games": 0, "positions": 0}
         self.buffer.load(state["buffer"])
@@ -217,12 +215,7 @@ class SelfPlayTrainer:
         for _ in range(cfg.steps):
             planes, actions, outcomes = self.buffer.sample(cfg.batch_size, rng)
             x, action, z = to_input(planes), torch.from_numpy(actions), torch.from_numpy(outcomes)
-            n, k = sample_progressive(cfg.max_iters, rng)
-            state = None
-            if n:
-                with torch.no_grad():
-                    state = self.net(x, n)[2]
-            logits, value, _ = self.net(x, k, state)
+            logits, value = progressive_heads(self.net, x, cfg.max_iters, rng)
             log_p = F.log_softmax(logits, dim=1).gather(1, action[:, None]).squeeze(1)
             policy_loss = -((z - value.detach()) * log_p).mean()
             value_loss = F.mse_loss(value, z)
@@ -279,8 +272,7 @@ class SelfPlayTrainer:
                     "progress": progress,
                 }
                 save_training_state(self.run_dir / "state.pt", state)
-                with open(self.run_dir / "metrics.jsonl", "a") as handle:
-                    handle.write(json.dumps(record) + "\n")
+                append_metrics(self.run_dir, record)
                 self.console.log(record)
             return progress
         finally:

@@ -181,24 +181,60 @@ def lock_run_dir(run_dir: Path) -> Any:
     return handle
 
 
-def resume_run(run_dir: Path, config: Any, net: nn.Module, optimizer: torch.optim.Optimizer) -> dict[str, Any] | None:
+def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:
+    """Appends one JSON line to the run's metrics log."""
+    with open(run_dir / METRICS_FILE, "a") as handle:
+        handle.write(json.dumps(record) + "\n")
+
+
+def _truncate_metrics(run_dir: Path, unit: str, done: int) -> None:
+    """Drops metric lines whose ``unit`` (epoch, round) is after ``done`` (written before a kill, then redone)."""
+    path = run_dir / METRICS_FILE
+    if not path.is_file():
+        return
+    kept = [line for line in path.read_text().splitlines() if line and json.loads(line)[unit] <= done]
+    atomic_write(path, lambda tmp: tmp.write_text("".join(line + "\n" for line in kept)))
+
+
+def resume_run(
+    run_dir: Path,
+    config: Any,
+    net: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    unit: str = "epoch",
+    write: bool = True,
+) -> dict[str, Any] | None:
     """Records ``config`` (a dataclass) in ``run_dir/config.json`` and loads the run's last state, if any, into
     ``net`` and ``optimizer``; returns that state (None for a fresh run).
+
+    Metric lines of ``unit``s after the saved state's (written just before a kill) are dropped, since the run
+    redoes them. ``write=False`` (data-parallel ranks other than 0) only reads.
 
     Raises:
         ValueError: the folder holds a run with another config.
     """
     config_path, state_path = run_dir / CONFIG_FILE, run_dir / STATE_FILE
     recorded = json.loads(json.dumps(asdict(config)))
-    if config_path.is_file() and json.loads(config_path.read_text()) != recorded:
-        raise ValueError(f"{run_dir} holds a run with another config; use a new folder or the same recipe")
-    save_json(config_path, recorded)
+    if config_path.is_file():
+        if json.loads(config_path.read_text()) != recorded:
+            raise ValueError(f"{run_dir} holds a run with another config; use a new folder or the same recipe")
+    elif write:
+        save_json(config_path, recorded)
     if not state_path.is_file():
         return None
     state = load_training_state(state_path)
     net.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
+    if write:
+        _truncate_metrics(run_dir, unit, state["progress"][unit])
     return state
+
+
+def scheduled_lr(config: Any, step: int, epoch: int) -> float:
+    """The learning rate of a recipe with ``lr``, ``warmup_steps`` (per step, linear), ``lr_decay_epochs`` and
+    ``lr_factor``, at optimiser step ``step`` of epoch ``epoch``."""
+    warm = min(1.0, (step + 1) / config.warmup_steps) if config.warmup_steps > 0 else 1.0
+    return config.lr * warm * config.lr_factor ** sum(epoch >= e for e in config.lr_decay_epochs)
 
 
 class Trainer:
@@ -267,49 +303,21 @@ class Trainer:
         rng = np.random.default_rng([self.config.seed, epoch, 0])
         return self.problem.generate(len(self.fixed_train[0]), self.config.train_difficulty, rng)
 
-    def _lr(self, step: int, epoch: int) -> float:
-        cfg = self.config
-        warm = min(1.0, (step + 1) / cfg.warmup_steps) if cfg.warmup_steps > 0 else 1.0
-        decays = sum(epoch >= e for e in cfg.lr_decay_epochs)
-        return cfg.lr * warm * cfg.lr_factor**decays
-
     # ----------------------------------------------------------------------------------------- state
     def _resume(self) -> dict[str, Any]:
         """Loads the last finished epoch's state, or starts fresh (writing config.json)."""
-        config_path = self.run_dir / CONFIG_FILE
-        state_path = self.run_dir / STATE_FILE
-        recorded = asdict(self.config)
-        if config_path.is_file():
-            previous = json.loads(config_path.read_text())
-            if previous != json.loads(json.dumps(recorded)):
-                raise ValueError(f"{self.run_dir} holds a run with another config; use a new folder or the same recipe")
-        elif self.rank == 0:
-            save_json(config_path, recorded)
-        progress = {
-            "epoch": 0,
-            "step": 0,
-            "best_val": -1.0,
-            "best_val_loss": float("inf"),
-            "best_epoch": 0,
-            "train_seconds": 0.0,
-        }
-        if state_path.is_file():
-            state = load_training_state(state_path)
-            self.net.load_state_dict(state["model"])
-            self.optimizer.load_state_dict(state["optimizer"])
-            progress = state["progress"]
-            self.console.log(f"resumed {self.run_dir} after epoch {progress['epoch']}")
-            if self.rank == 0:
-                self._truncate_metrics(progress["epoch"])
-        return progress
-
-    def _truncate_metrics(self, epoch: int) -> None:
-        """Drops metric lines of epochs after ``epoch`` (written before a kill, then redone)."""
-        path = self.run_dir / METRICS_FILE
-        if not path.is_file():
-            return
-        kept = [line for line in path.read_text().splitlines() if line and json.loads(line)["epoch"] <= epoch]
-        atomic_write(path, lambda tmp: tmp.write_text("".join(line + "\n" for line in kept)))
+        state = resume_run(self.run_dir, self.config, self.net, self.optimizer, write=self.rank == 0)
+        if state is None:
+            return {
+                "epoch": 0,
+                "step": 0,
+                "best_val": -1.0,
+                "best_val_loss": float("inf"),
+                "best_epoch": 0,
+                "train_seconds": 0.0,
+            }
+        self.console.log(f"resumed {self.run_dir} after epoch {state['progress']['epoch']}")
+        return state["progress"]
 
     def _save_state(self, progress: dict[str, Any]) -> None:
         state = {"model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(), "progress": progress}
@@ -406,13 +414,12 @@ class Trainer:
                     "loss": loss,
                     "val_exact_match": val,
                     "val_loss": round(val_loss, 6),
-                    "lr": self._lr(progress["step"], epoch),
+                    "lr": scheduled_lr(cfg, progress["step"], epoch),
                     "seconds": round(time.perf_counter() - started, 2),
                     "samples_per_second": round(batches * cfg.batch_size / (time.perf_counter() - started), 1),
                 }
                 if self.rank == 0:
-                    with open(self.run_dir / METRICS_FILE, "a") as handle:
-                        handle.write(json.dumps(record) + "\n")
+                    append_metrics(self.run_dir, record)
                     self._save_state(progress)
                 bar.update(task, status=f"epoch {epoch + 1} loss {loss:.4f} val {val:.4f}")
                 if not self.show_progress:
@@ -433,7 +440,7 @@ class Trainer:
             index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size][self.rank :: self.world]
             x = self.problem.encode(inputs[index])
             y = self.problem.encode_target(targets[index])
-            lr = self._lr(progress["step"], epoch)
+            lr = scheduled_lr(cfg, progress["step"], epoch)
             for group in self.optimizer.param_groups:
                 group["lr"] = lr * group["lr_scale"]
             loss, parts = thinking_loss(
