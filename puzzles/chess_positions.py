@@ -139,7 +139,8 @@ def generate_positions(
 
 
 def load_positions(folder: str | Path) -> dict[str, np.ndarray]:
-    """All chunks of ``folder`` joined in chunk order: ``fens``, ``moves`` (UCI) and ``values``.
+    """All chunks of ``folder`` joined in chunk order: ``fens``, ``moves`` (UCI), ``values`` and ``chunk`` (each
+    position's chunk index).
 
     Raises:
         FileNotFoundError: the folder holds no chunk.
@@ -148,4 +149,6 @@ def load_positions(folder: str | Path) -> dict[str, np.ndarray]:
     if not paths:
         raise FileNotFoundError(f"no labelled positions in {folder}; generate them with scripts/label_positions.py")
     parts = [load_arrays(path, ARRAYS) for path in paths]
-    return {name: np.concatenate([part[name] for part in parts]) for name in ARRAYS}
+    joined = {name: np.concatenate([part[name] for part in parts]) for name in ARRAYS}
+    joined["chunk"] = np.repeat(np.arange(len(parts)), [len(part["values"]) for part in parts])
+    return joined

@@ -62,19 +62,22 @@ class ChessTrainConfig:
     seed: int = 0
 
 
-def encode_positions(fens: np.ndarray, moves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Labelled positions as ``(planes uint8 (N, 19, 8, 8), actions int64 (N,))``.
+def encode_position(board: chess.Board, move: chess.Move) -> tuple[np.ndarray, int]:
+    """One position as stored for training: uint8 planes ``(19, 8, 8)`` and the move's action index.
 
     The fifty-move plane is stored as the half-move count (0..100) and scaled back by :func:`to_input`.
     """
+    planes = game_planes(board)
+    planes[18] *= 100
+    return np.rint(planes).astype(np.uint8), encode_move(board, move)
+
+
+def encode_positions(fens: np.ndarray, moves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labelled positions (FEN, UCI move) as ``(planes uint8 (N, 19, 8, 8), actions int64 (N,))``."""
     planes = np.empty((len(fens), 19, 8, 8), dtype=np.uint8)
     actions = np.empty(len(fens), dtype=np.int64)
     for i, (fen, uci) in enumerate(zip(fens, moves, strict=True)):
-        board = chess.Board(str(fen))
-        encoded = game_planes(board)
-        encoded[18] *= 100
-        planes[i] = np.rint(encoded)
-        actions[i] = encode_move(board, chess.Move.from_uci(str(uci)))
+        planes[i], actions[i] = encode_position(chess.Board(str(fen)), chess.Move.from_uci(str(uci)))
     return planes, actions
 
 
@@ -100,15 +103,10 @@ def progressive_heads(
 
 
 def load_encoded(folder: str | Path) -> dict[str, np.ndarray]:
-    """Labelled positions with their encoding: ``fens``, ``moves``, ``values``, ``planes``, ``actions`` and
-    ``chunk`` (each position's chunk index). The encoding (minutes for 100,000s of positions) is cached beside
+    """Labelled positions (:func:`puzzles.chess_positions.load_positions`) with their encoding, ``planes`` and
+    ``actions``. The encoding (minutes for 100,000s of positions) is cached beside
     the chunks."""
     data = load_positions(folder)
-    sizes = []
-    for path in sorted(Path(folder).glob("positions_*.npz")):
-        with np.load(path, allow_pickle=False) as chunk:
-            sizes.append(len(chunk["values"]))
-    data["chunk"] = np.repeat(np.arange(len(sizes)), sizes)
     cache = Path(folder) / f"encoded_{len(data['fens'])}.npz"
     if cache.is_file():
         data.update(load_arrays(cache, ("planes", "actions")))

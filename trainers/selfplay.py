@@ -34,7 +34,7 @@ from agents.chess_policy import ChessPolicy, legal_indices
 from agents.networks import fast_cpu_math
 from puzzles.chess_game import result_for
 from trainers.arena import GameRecord, play_match
-from trainers.chess_supervised import encode_positions, load_encoded, progressive_heads, to_input
+from trainers.chess_supervised import encode_position, load_encoded, progressive_heads, to_input
 from trainers.supervised import append_metrics, code_version, hardware, lock_run_dir, resume_run
 
 
@@ -117,13 +117,15 @@ class SamplingPlayer:
 def game_samples(record: GameRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A finished game's positions, moves and outcomes for the side to move: ``(planes, actions, z)``."""
     board = chess.Board(record.start_fen)
-    fens, outcomes = [], []
-    for uci in record.moves:
-        fens.append(board.fen())
-        outcomes.append(2 * result_for(record.result, board.turn) - 1)
-        board.push_uci(uci)
-    planes, actions = encode_positions(np.array(fens), np.array(record.moves))
-    return planes, actions, np.array(outcomes, dtype=np.float32)
+    planes = np.empty((len(record.moves), 19, 8, 8), dtype=np.uint8)
+    actions = np.empty(len(record.moves), dtype=np.int64)
+    outcomes = np.empty(len(record.moves), dtype=np.float32)
+    for i, uci in enumerate(record.moves):
+        move = chess.Move.from_uci(uci)
+        planes[i], actions[i] = encode_position(board, move)
+        outcomes[i] = 2 * result_for(record.result, board.turn) - 1
+        board.push(move)
+    return planes, actions, outcomes
 
 
 class ReplayBuffer:
