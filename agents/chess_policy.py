@@ -25,7 +25,7 @@ from agents.checkpoint import load_checkpoint
 from agents.chess_network import ChessNetwork
 from agents.networks import fast_cpu_math
 from puzzles.chess_encoding import encode_move
-from puzzles.chess_game import game_planes
+from puzzles.chess_game import game_planes, game_result
 
 
 @dataclass
@@ -134,14 +134,10 @@ def rule_bonus(board: chess.Board, moves: list[chess.Move], value: float) -> np.
     bonus = np.zeros(len(moves))
     for i, move in enumerate(moves):
         board.push(move)
-        if board.is_checkmate():
+        result = game_result(board)  # after one's own move, a decisive result is a mate
+        if result is not None and result != "1/2-1/2":
             bonus[i] = 2.0
-        elif value >= 0 and (
-            board.is_stalemate()
-            or board.is_insufficient_material()
-            or board.is_repetition(3)
-            or board.halfmove_clock >= 100
-        ):
+        elif result is not None and value >= 0:
             bonus[i] = -2.0
         board.pop()
     return bonus

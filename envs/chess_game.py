@@ -14,7 +14,7 @@ from gymnasium import spaces
 
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes, game_result
-from puzzles.engine import find_stockfish
+from puzzles.engine import StockfishProcess
 
 _COLOURS = {"white": chess.WHITE, "black": chess.BLACK}
 _UNFINISHED = "*"
@@ -212,7 +212,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         self.observation_space = spaces.Box(0.0, 1.0, (GAME_PLANES, 8, 8), dtype=np.float32)
         self.action_space = spaces.Discrete(NUM_ACTIONS)
 
-        self._engine: chess.engine.SimpleEngine | None = None
+        self._engine: StockfishProcess | None = None
         self._game_key: object = object()
         self._board = chess.Board()
         self._agent: chess.Color = chess.WHITE
@@ -339,7 +339,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         if self._engine is not None:
             engine, self._engine = self._engine, None
             try:
-                engine.quit()
+                engine.close()
             except (chess.engine.EngineError, chess.engine.EngineTerminatedError, OSError):
                 pass
         super().close()
@@ -405,31 +405,13 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         if self._engine is None:
             self._engine = self._open_engine()
         limit = chess.engine.Limit(nodes=self.opponent_nodes)
-        result = self._engine.play(self._board, limit, game=self._game_key)
+        result = self._engine.engine.play(self._board, limit, game=self._game_key)
         if result.move is None:
             raise RuntimeError(f"Stockfish returned no move in {self._board.fen()}")
         return result.move
 
-    def _open_engine(self) -> chess.engine.SimpleEngine:
-        path = self.engine_path or find_stockfish()
-        engine = chess.engine.SimpleEngine.popen_uci(path)
-        try:
-            config: dict[str, Any] = {"Threads": 1, "Hash": 16}
-            if self.opponent_elo is not None:
-                option = engine.options.get("UCI_Elo")
-                if option is None or "UCI_LimitStrength" not in engine.options:
-                    raise ValueError(f"the engine at {path} has no UCI_Elo option; use opponent_nodes")
-                if not option.min <= self.opponent_elo <= option.max:
-                    raise ValueError(
-                        f"opponent_elo must be in {option.min}..{option.max} for the engine at {path}, got "
-                        f"{self.opponent_elo}; for a weaker opponent lower opponent_nodes instead"
-                    )
-                config.update({"UCI_LimitStrength": True, "UCI_Elo": self.opponent_elo})
-            engine.configure(config)
-        except BaseException:
-            engine.quit()
-            raise
-        return engine
+    def _open_engine(self) -> StockfishProcess:
+        return StockfishProcess(self.engine_path, elo=self.opponent_elo, names=("opponent_elo", "skill"))
 
     def _ansi(self) -> str:
         board, agent = self._board, self._agent

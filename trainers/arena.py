@@ -106,8 +106,6 @@ class StockfishPlayer(StockfishProcess):
             ValueError: a setting outside the engine's range, or ``elo`` together with ``skill``.
             FileNotFoundError: no Stockfish binary.
         """
-        if elo is not None and skill is not None:
-            raise ValueError("give Stockfish either elo= or skill=, not both (UCI_Elo overrides Skill Level)")
         if nodes is not None and nodes < 1:
             raise ValueError(f"nodes must be positive, got {nodes}")
         if time_per_move is not None and time_per_move <= 0:
@@ -120,29 +118,7 @@ class StockfishPlayer(StockfishProcess):
         self.limit = chess.engine.Limit(nodes=nodes, time=time_per_move)
         settings = {"nodes": nodes, "time": time_per_move, "elo": elo, "skill": skill, "random": random_rate or None}
         self.name = name or "stockfish(" + ",".join(f"{k}={v}" for k, v in settings.items() if v is not None) + ")"
-        super().__init__(path)
-        try:
-            options: dict[str, Any] = {}
-            if elo is not None:
-                self._check_range("UCI_Elo", elo, "elo", "use skill=0..20 or a small nodes= for a weaker player")
-                options.update({"UCI_LimitStrength": True, "UCI_Elo": elo})
-            if skill is not None:
-                self._check_range("Skill Level", skill, "skill", "")
-                options["Skill Level"] = skill
-            self.engine.configure(options)
-        except BaseException:
-            self.engine.quit()
-            raise
-
-    def _check_range(self, option: str, value: int, key: str, hint: str) -> None:
-        spec = self.engine.options.get(option)
-        if spec is None:
-            raise ValueError(f"this Stockfish ({self.engine.id.get('name')}) has no {option} option")
-        if not spec.min <= value <= spec.max:
-            raise ValueError(
-                f"stockfish {key}={value} is outside {self.engine.id.get('name', 'Stockfish')}'s {option} range "
-                f"[{spec.min}, {spec.max}]" + (f"; {hint}" if hint else "")
-            )
+        super().__init__(path, elo, skill)
 
     def choose(self, boards: list[chess.Board]) -> list[chess.Move]:
         """The engine's move on each board, searched one after another."""
