@@ -11,7 +11,6 @@ swapped. Prints a table; ``--out`` writes the match (every game) as JSON, ``--pg
 from __future__ import annotations
 
 import contextlib
-import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from rich.table import Table  # noqa: E402
 from puzzles.chess_game import OPENINGS_FILE, read_openings  # noqa: E402
 from puzzles.storage import atomic_write, save_json  # noqa: E402
 from trainers.arena import Match, play_match, player_from_spec  # noqa: E402
-from trainers.cli import arg, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.elo import sprt_bounds, sprt_decision, sprt_llr  # noqa: E402
 
 
@@ -128,7 +127,7 @@ def main(argv: list[str] | None = None) -> dict:
         }
     console.print(report_table(match, sprt))
     report = {
-        "command": "python scripts/arena.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
+        "command": command_line(__file__, argv),
         "specs": {"a": args.a, "b": args.b},
         "openings": args.openings or str(OPENINGS_FILE),
         "sprt": sprt,

@@ -8,7 +8,6 @@ agreement at chosen budgets and writes ``<out>/<name>_agreement.json``.
 
 from __future__ import annotations
 
-import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from agents.chess_policy import load_policy  # noqa: E402
 from puzzles.chess_encoding import legal_action_mask  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
 from trainers.chess_supervised import agreement_per_iteration, load_encoded  # noqa: E402
-from trainers.cli import arg, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 
 
 @dataclass
@@ -52,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     save_json(
         Path(args.out) / f"{stem.name}_agreement.json",
         {
-            "command": "python scripts/chess_agreement.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
+            "command": command_line(__file__, argv),
             "positions": int(held_out.sum()),
             "agreement": [round(float(a), 5) for a in curve],
         },

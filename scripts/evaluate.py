@@ -9,7 +9,6 @@ records the results (with this command) in the checkpoint's model card.
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from rich.table import Table  # noqa: E402
 from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
-from trainers.cli import arg, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.evaluation import summarise, sweep  # noqa: E402
 from trainers.plots import plot_accuracy_curves, plot_thinking  # noqa: E402
 from trainers.supervised import code_version, hardware  # noqa: E402
@@ -99,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     console.print(f"evaluated in {seconds:.0f} s")
 
     out = Path(args.out)
-    command = "python scripts/evaluate.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = command_line(__file__, argv)
     report = {
         "checkpoint": str(stem),
         "command": command,

@@ -7,7 +7,6 @@ Chunks already in ``--out`` are kept, so a killed run resumes; ``data/positions/
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from dataclasses import dataclass, fields
@@ -17,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from puzzles.chess_positions import PositionConfig, chunk_name, generate_positions  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
-from trainers.cli import arg, chunk_progress, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, chunk_progress, command_line, parse_args, run_main  # noqa: E402
 
 
 @dataclass
@@ -45,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     if labelled:
         print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.0f} positions/s")
     card = {
-        "command": "python scripts/label_positions.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
+        "command": command_line(__file__, argv),
         "seed": args.seed,
         "chunks": args.chunks,
         "games_per_chunk": args.games_per_chunk,

@@ -7,7 +7,6 @@ Writes ``<out>/<name>_demo_<size>.json`` and a picture of the first maze (input,
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import numpy as np  # noqa: E402
 from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
-from trainers.cli import arg, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.evaluation import solved_when  # noqa: E402
 from trainers.plots import plot_thinking  # noqa: E402
 from trainers.supervised import hardware  # noqa: E402
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     seconds = time.perf_counter() - started
     stem = resolve_checkpoint(args.checkpoint)
     report = {
-        "command": "python scripts/maze_demo.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
+        "command": command_line(__file__, argv),
         "size": args.size,
         "cap": args.cap,
         "generation_seconds": round(generated, 2),

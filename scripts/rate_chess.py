@@ -11,7 +11,6 @@ Prints a table, writes ``<out>/chess_strength.json``; ``--update-card`` records 
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from agents.chess_policy import load_policy  # noqa: E402
 from puzzles.chess_game import OPENINGS_FILE, read_openings  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
 from trainers.arena import PolicyPlayer, RandomPlayer, play_match, player_from_spec  # noqa: E402
-from trainers.cli import arg, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 
 
 @dataclass
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         with player_from_spec(spec) as engine:
             match = play_match(agent, engine, openings[: args.pairs], args.ply_cap)
         report["levels"][spec] = {**match.stats().to_dict(), "terminations": _terminations(match)}
-    report["command"] = "python scripts/rate_chess.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    report["command"] = command_line(__file__, argv)
     report["seconds"] = round(time.perf_counter() - started, 1)
     table = Table(title=f"{resolve_checkpoint(args.checkpoint).name} at think={args.think}")
     for column in ("opponent", "games", "W/D/L", "score", "Elo (95%)"):

@@ -8,7 +8,6 @@ Writes ``<out>/think_longer.json`` (every match's statistics and the jointly fit
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.chess_policy import load_policy  # noqa: E402
 from puzzles.chess_game import OPENINGS_FILE, read_openings  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
-from trainers.cli import arg, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.think_longer import plot_think_curve, think_sweep  # noqa: E402
 
 
@@ -53,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     openings = read_openings(args.openings)[: args.pairs]
     started = time.perf_counter()
     _, report = think_sweep(policy, args.thinks, reference, openings, args.ply_cap)
-    report["command"] = "python scripts/think_longer.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    report["command"] = command_line(__file__, argv)
     report["seconds"] = round(time.perf_counter() - started, 1)
     table = Table(title=f"think longer: Elo against think={reference}, {len(openings)} paired openings")
     for column in ("think", "W/D/L", "score", "match Elo (95%)", "fitted Elo (95%)"):

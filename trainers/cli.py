@@ -51,6 +51,15 @@ def arg(default: Any, help: str) -> Any:
     return dataclasses.field(default=default, metadata={"help": help})
 
 
+def command_line(script: str, argv: Sequence[str] | None) -> str:
+    """The command that ran a script, for reports and model cards: ``python scripts/<name> <arguments>``."""
+    import shlex
+    import sys
+    from pathlib import Path
+
+    return f"python scripts/{Path(script).name} " + shlex.join(argv if argv is not None else sys.argv[1:])
+
+
 def run_main(main: Any) -> None:
     """Runs a script's ``main()``, turning a bad-input error into one clear line and exit status 2."""
     import sys
