@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,11 +54,17 @@ def main(argv: list[str] | None = None) -> None:
     report: dict = {"think": args.think, "levels": {}}
     if args.random_games:
         match = play_match(agent, RandomPlayer(seed=0), openings[: args.random_games // 2], args.ply_cap)
-        report["levels"]["random"] = {**match.stats().to_dict(), "terminations": _terminations(match)}
+        report["levels"]["random"] = {
+            **match.stats().to_dict(),
+            "terminations": Counter(g.termination for g in match.games),
+        }
     for spec in args.ladder:
         with player_from_spec(spec) as engine:
             match = play_match(agent, engine, openings[: args.pairs], args.ply_cap)
-        report["levels"][spec] = {**match.stats().to_dict(), "terminations": _terminations(match)}
+        report["levels"][spec] = {
+            **match.stats().to_dict(),
+            "terminations": Counter(g.termination for g in match.games),
+        }
     report["command"] = command_line(__file__, argv)
     report["seconds"] = round(time.perf_counter() - started, 1)
     table = Table(title=f"{resolve_checkpoint(args.checkpoint).name} at think={args.think}")
@@ -77,13 +84,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.update_card:
         stem = resolve_checkpoint(args.checkpoint)
         save_checkpoint(stem, policy.net, {**policy.card, "strength": report})
-
-
-def _terminations(match) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for game in match.games:
-        counts[game.termination] = counts.get(game.termination, 0) + 1
-    return counts
 
 
 if __name__ == "__main__":
