@@ -39,8 +39,28 @@ class Conv1dAs2d(nn.Conv1d):
 _CONV = {1: Conv1dAs2d, 2: nn.Conv2d}
 
 
-def _conv(dims: int, c_in: int, c_out: int) -> nn.Module:
+def _conv(dims: int, c_in: int, c_out: int, kernel: int = 3) -> nn.Module:
+    if kernel == 1:
+        return nn.Conv2d(c_in, c_out, kernel_size=1, bias=False)
     return _CONV[dims](c_in, c_out, kernel_size=3, padding=1, bias=False)
+
+
+class SudokuBlock(nn.Module):
+    """Residual block for a 9x9 Sudoku board: each cell mixes its own features with the means over its row,
+    its column and its box (the three units whose rule it obeys), then a per-cell layer; bias-free, ReLU
+    after the add as :class:`BasicBlock`. A 3x3 convolution would need many iterations to carry a digit
+    across a row; here one block does."""
+
+    def __init__(self, dims: int, width: int) -> None:
+        super().__init__()
+        self.own, self.row, self.column, self.box, self.out = (_conv(2, width, width, kernel=1) for _ in range(5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c = x.shape[:2]
+        box = self.box(F.avg_pool2d(x, 3))  # (B, C, 3, 3), one value per box
+        box = box[:, :, :, None, :, None].expand(b, c, 3, 3, 3, 3).reshape(b, c, 9, 9)
+        mixed = self.own(x) + self.row(x.mean(3, keepdim=True)) + self.column(x.mean(2, keepdim=True)) + box
+        return torch.relu(self.out(torch.relu(mixed)) + x)
 
 
 class BasicBlock(nn.Module):
@@ -54,6 +74,10 @@ class BasicBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = torch.relu(self.conv1(x))
         return torch.relu(self.conv2(out) + x)
+
+
+#: Per-iteration block of each geometry, and the kernel of the projection, recall and head around it.
+_GEOMETRY: dict[str, tuple[type[nn.Module], int]] = {"grid": (BasicBlock, 3), "sudoku": (SudokuBlock, 1)}
 
 
 @dataclass(frozen=True)
@@ -70,6 +94,8 @@ class NetworkConfig:
         out_channels: classes per position.
         head: hidden widths of the head; empty means the original's (1D: w, w/2; 2D: 32, 8).
         max_iters: stages of a feed-forward network (ignored by DT networks).
+        geometry: ``"grid"`` (3-wide convolutions, neighbours talk) or ``"sudoku"`` (9x9 boards whose cells talk
+            along rows, columns and boxes, :class:`SudokuBlock`; 1x1 projection, recall and head).
     """
 
     kind: str = "dt"
@@ -81,12 +107,15 @@ class NetworkConfig:
     out_channels: int = 2
     head: tuple[int, ...] = field(default_factory=tuple)
     max_iters: int = 30
+    geometry: str = "grid"
 
     def __post_init__(self) -> None:
         if self.kind not in ("dt", "ff"):
             raise ValueError(f"network kind must be 'dt' or 'ff', got {self.kind!r}")
         if self.dims not in _CONV:
             raise ValueError(f"dims must be 1 or 2, got {self.dims}")
+        if self.geometry not in _GEOMETRY or (self.geometry == "sudoku" and self.dims != 2):
+            raise ValueError(f"geometry must be 'grid', or 'sudoku' with dims 2, got {self.geometry!r}")
         for name in ("in_channels", "width", "blocks", "out_channels", "max_iters"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
@@ -123,23 +152,24 @@ class ThinkingNetwork(nn.Module):
         super().__init__()
         self.config = config
         dims, width, c_in = config.dims, config.width, config.in_channels
-        self.projection = nn.Sequential(_conv(dims, c_in, width), nn.ReLU())
+        block, kernel = _GEOMETRY[config.geometry]
+        self.projection = nn.Sequential(_conv(dims, c_in, width, kernel), nn.ReLU())
         # The original has a ReLU after the recall conv in 1D only (DT) and never in feed-forward nets.
         recall_relu = dims == 1 and config.kind == "dt"
         self.recall = (
-            nn.Sequential(_conv(dims, width + c_in, width), *([nn.ReLU()] if recall_relu else []))
+            nn.Sequential(_conv(dims, width + c_in, width, kernel), *([nn.ReLU()] if recall_relu else []))
             if config.recall
             else None
         )
         stages = 1 if config.kind == "dt" else config.max_iters
         self.stages = nn.ModuleList(
-            nn.Sequential(*(BasicBlock(dims, width) for _ in range(config.blocks))) for _ in range(stages)
+            nn.Sequential(*(block(dims, width) for _ in range(config.blocks))) for _ in range(stages)
         )
         hidden = config.head_widths()
         head: list[nn.Module] = []
         for c_prev, c_next in zip((width, *hidden), hidden, strict=False):
-            head += [_conv(dims, c_prev, c_next), nn.ReLU()]
-        head.append(_conv(dims, hidden[-1], config.out_channels))
+            head += [_conv(dims, c_prev, c_next, kernel), nn.ReLU()]
+        head.append(_conv(dims, hidden[-1], config.out_channels, kernel))
         self.head = nn.Sequential(*head)
 
     @property

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 import torch
 
-from puzzles import mazes, prefix_sums
+from puzzles import mazes, prefix_sums, sudoku
 
 
 class Problem(ABC):
@@ -48,6 +48,10 @@ class Problem(ABC):
     @abstractmethod
     def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Fresh ``(inputs, answers)`` at difficulty ``size``."""
+
+    def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Fresh training ``(inputs, answers)``; validation and test sets always come from :meth:`generate`."""
+        return self.generate(count, size, rng)
 
     def loss_mask(self, x: torch.Tensor) -> torch.Tensor | None:
         """Positions that count in the loss and in exact match, ``(B, ...)`` bool, or None for all."""
@@ -144,7 +148,53 @@ class MazeImages(Mazes):
         return prediction.to("cpu", torch.uint8).numpy()
 
 
-PROBLEMS: dict[str, Problem] = {problem.name: problem for problem in (PrefixSums(), Mazes(), MazeImages())}
+class Sudoku(Problem):
+    """Grids ``(B, 9, 9)`` (0 = blank) in, completed grids out; ``size`` is the number of givens.
+
+    The network sees 10 channels per cell (blank, then the nine digits one-hot) and predicts nine classes
+    (digits 1..9). Loss and confidence count the blank cells; the answer keeps every given.
+    """
+
+    name = "sudoku"
+    size_label = "givens"
+    in_channels = 10
+    dims = 2
+    out_channels = 9
+    #: Each generated training puzzle is handed out under this many random symmetries (see
+    #: :func:`puzzles.sudoku.shuffle_equivalent`): generation costs tens of milliseconds per puzzle, a symmetry
+    #: almost nothing.
+    variants_per_puzzle = 8
+
+    def validate(self, inputs: np.ndarray) -> np.ndarray:
+        return sudoku.validate(inputs)
+
+    def encode(self, inputs: np.ndarray) -> torch.Tensor:
+        grids = torch.from_numpy(sudoku.check_batch(inputs).astype(np.int64))
+        return torch.nn.functional.one_hot(grids, 10).permute(0, 3, 1, 2).float()
+
+    def encode_target(self, targets: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(targets, dtype=np.int64) - 1)
+
+    def decode(self, prediction: torch.Tensor, inputs: np.ndarray) -> np.ndarray:
+        return (prediction.to("cpu", torch.int8) + 1).numpy()
+
+    def loss_mask(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, 0] > 0
+
+    def predict(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """The most likely digit class per blank cell; givens are kept."""
+        return torch.where(x[:, 0] > 0, logits.argmax(dim=1), x[:, 1:].argmax(dim=1))
+
+    def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        return sudoku.generate(count, size, rng)
+
+    def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        puzzles, solutions = self.generate(-(-count // self.variants_per_puzzle), size, rng)
+        variants = [sudoku.shuffle_equivalent(puzzles, solutions, rng) for _ in range(self.variants_per_puzzle)]
+        return np.concatenate([v[0] for v in variants])[:count], np.concatenate([v[1] for v in variants])[:count]
+
+
+PROBLEMS: dict[str, Problem] = {problem.name: problem for problem in (PrefixSums(), Mazes(), MazeImages(), Sudoku())}
 
 
 def get_problem(name: str) -> Problem:

@@ -301,7 +301,7 @@ class Trainer:
         if not self.config.fresh_data:
             return self.fixed_train
         rng = np.random.default_rng([self.config.seed, epoch, 0])
-        return self.problem.generate(len(self.fixed_train[0]), self.config.train_difficulty, rng)
+        return self.problem.training_data(len(self.fixed_train[0]), self.config.train_difficulty, rng)
 
     # ----------------------------------------------------------------------------------------- state
     def _resume(self) -> dict[str, Any]:
