@@ -53,14 +53,16 @@ class SudokuBlock(nn.Module):
 
     def __init__(self, dims: int, width: int) -> None:
         super().__init__()
-        self.own, self.row, self.column, self.box, self.out = (_conv(2, width, width, kernel=1) for _ in range(5))
+        self.own, self.row, self.column, self.box, self.out = (nn.Linear(width, width, bias=False) for _ in range(5))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, c = x.shape[:2]
-        box = self.box(F.avg_pool2d(x, 3))  # (B, C, 3, 3), one value per box
-        box = box[:, :, :, None, :, None].expand(b, c, 3, 3, 3, 3).reshape(b, c, 9, 9)
-        mixed = self.own(x) + self.row(x.mean(3, keepdim=True)) + self.column(x.mean(2, keepdim=True)) + box
-        return torch.relu(self.out(torch.relu(mixed)) + x)
+        # Thoughts run channels-last, so (B, 9, 9, C) is a free view and every layer a matmul over channels.
+        h = x.permute(0, 2, 3, 1)
+        b, c = h.shape[0], h.shape[3]
+        mixed = self.own(h) + self.row(h.mean(2))[:, :, None] + self.column(h.mean(1))[:, None]
+        boxes = self.box(h.reshape(b, 3, 3, 3, 3, c).mean((2, 4)))  # (B, 3, 3, C), one row per box
+        mixed = (mixed.reshape(b, 3, 3, 3, 3, c) + boxes[:, :, None, :, None]).reshape(b, 9, 9, c)
+        return torch.relu(self.out(torch.relu(mixed)) + h).permute(0, 3, 1, 2)
 
 
 class BasicBlock(nn.Module):

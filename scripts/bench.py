@@ -1,8 +1,10 @@
-"""Benchmark: our trainer and inference against a straightforward eager implementation, in one run, and a maze
-solver against breadth-first search on the same mazes.
+"""Benchmark: our trainer and inference against a straightforward eager implementation, in one run; a maze
+solver against breadth-first search on the same mazes; the Sudoku generator, and a Sudoku solver against the
+exact search.
 
     python scripts/bench.py --checkpoint prefix_sums
     python scripts/bench.py --checkpoint '' --maze-checkpoint mazes --maze-size 59 --maze-count 10
+    python scripts/bench.py --checkpoint '' --sudoku-checkpoint sudoku
 
 Prints each throughput beside the baseline's as a ratio and writes ``<out>/bench.json``. Only ratios from
 one run compare; absolute numbers depend on the machine and its load.
@@ -27,8 +29,10 @@ from trainers.benchmark import (  # noqa: E402
     maze_throughput,
     maze_view_training_throughput,
     solve_throughput,
+    sudoku_generator_throughput,
+    sudoku_throughput,
     training_throughput,
-)  # noqa: E402
+)
 from trainers.cli import arg, parse_args, run_main  # noqa: E402
 
 
@@ -49,6 +53,11 @@ class Args:
     maze_size: int = arg(59, "maze size for the maze timing")
     maze_count: int = arg(10, "mazes timed")
     maze_think: int = arg(0, "maze solver budget (0 = its card's recommended think)")
+    sudoku_checkpoint: str = arg("", "also time the Sudoku generator, and this solver against the exact search")
+    sudoku_levels: list[int] = arg([36, 24], "givens at which the generator is timed")
+    sudoku_givens: int = arg(24, "givens of the puzzles the solvers are timed on")
+    sudoku_count: int = arg(100, "puzzles generated per level and solved")
+    sudoku_think: int = arg(0, "Sudoku solver budget (0 = its card's recommended think)")
     out: str = arg("reports", "folder for bench.json")
 
 
@@ -66,6 +75,14 @@ def main(argv: list[str] | None = None) -> None:
         results.append(maze_view_training_throughput(network, max_iters=maze_solver.net.config.max_iters))
         results.append(maze_throughput(maze_solver, args.maze_size, args.maze_count, args.maze_think or None))
         console.print({k: round(v, 3) for k, v in results[-1].extra.items()})
+    if args.sudoku_checkpoint:
+        results.append(sudoku_generator_throughput(args.sudoku_levels, args.sudoku_count))
+        sudoku_solver = load_solver(args.sudoku_checkpoint)
+        results.append(
+            sudoku_throughput(sudoku_solver, args.sudoku_givens, args.sudoku_count, args.sudoku_think or None)
+        )
+        for m in results[-2:]:
+            console.print({k: round(v, 3) for k, v in m.extra.items()})
     table = Table(title="throughput against a baseline (each workload's first row), measured in one run")
     for column in ("workload", "variant", "throughput", "ratio"):
         table.add_column(column, justify="right" if column in ("throughput", "ratio") else "left")

@@ -26,7 +26,7 @@ from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
-from trainers.evaluation import summarise, sweep  # noqa: E402
+from trainers.evaluation import per_size, summarise, sweep  # noqa: E402
 from trainers.plots import plot_accuracy_curves, plot_thinking  # noqa: E402
 from trainers.supervised import code_version, hardware  # noqa: E402
 
@@ -38,7 +38,7 @@ class Args:
     checkpoint: str = arg("prefix_sums", "shipped checkpoint name or path")
     sizes: list[int] = arg([32, 48, 512], "test sizes (bits for prefix sums)")
     think: int = arg(1000, "evaluate iterations 1..think")
-    samples: int = arg(1000, "fresh test instances per size")
+    samples: list[int] = arg([1000], "fresh test instances per size: one count, or one per size")
     seed: int = arg(1234, "seed of the test instances (the training data never uses it)")
     batch_size: int = arg(500, "instances per forward pass")
     marks: list[int] = arg([30, 100, 200, 300, 500, 1000], "iterations to list in the table and card")
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     with Progress(
         TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
     ) as progress:
-        task = progress.add_task("instances", total=args.samples * len(args.sizes))
+        task = progress.add_task("instances", total=sum(per_size(args.samples, args.sizes)))
         curves = sweep(
             solver.net,
             solver.problem,
@@ -83,14 +83,16 @@ def main(argv: list[str] | None = None) -> None:
     marks = sorted({*args.marks, args.think})
     results = {str(size): summarise(curve, marks) for size, curve in curves.items()}
 
-    table = Table(title=f"{stem.name}: exact match (%) by iterations, {args.samples} fresh instances per size")
+    table = Table(title=f"{stem.name}: exact match (%) by iterations on fresh instances")
     table.add_column(solver.problem.size_label, justify="right")
+    table.add_column("instances", justify="right")
     table.add_column("peak (iter)", justify="right")
     for t in marks:
         table.add_column(f"t={t}", justify="right")
     for size, row in results.items():
         table.add_row(
             size,
+            str(row["samples"]),
             f"{100 * row['peak']:.2f} ({row['peak_iteration']})",
             *(f"{100 * row['last_iterate'][str(t)]:.2f}" for t in marks),
         )

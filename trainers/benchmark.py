@@ -10,7 +10,7 @@ every variant but the first (a trained network's tiny activations halve CPU thro
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -282,3 +282,42 @@ def maze_view_training_throughput(
 
         variants[label] = batch_size / _timed(step, batches)
     return Measurement(f"maze training step ({size}x{size}, batch {batch_size}, m={max_iters})", "samples/s", variants)
+
+
+def sudoku_generator_throughput(levels: Sequence[int], count: int, seed: int = 0) -> Measurement:
+    """Unique-solution puzzles/s of :func:`puzzles.sudoku.generate` at each number of givens (the first is the
+    baseline), with the share of puzzles that singles alone solve in ``extra``."""
+    from puzzles import sudoku
+
+    rates, extra = {}, {}
+    for givens in levels:
+        started = time.perf_counter()
+        puzzles, _ = sudoku.generate(count, givens, np.random.default_rng(seed))
+        rates[f"{givens} givens"] = count / (time.perf_counter() - started)
+        extra[f"singles_solve_share_{givens}"] = float(np.mean([sudoku.grade(p) == 0 for p in puzzles]))
+    measurement = Measurement(f"Sudoku generator ({count} puzzles per level)", "puzzles/s", rates)
+    measurement.extra = extra
+    return measurement
+
+
+def sudoku_throughput(solver, givens: int, count: int, think: int | None = None, seed: int = 1) -> Measurement:
+    """Puzzles/s of a Sudoku solver at its budget (and with auto-halting) beside the exact search solver on the
+    same puzzles; ``extra`` holds the thinking solver's exact-solution rate and iterations/s."""
+    from puzzles import sudoku
+
+    inputs, targets = sudoku.generate(count, givens, np.random.default_rng(seed))
+    think = think or solver.default_think
+    answers: list[np.ndarray] = []
+    timings = {
+        "exact search (puzzles.sudoku.solve)": _timed(lambda: sudoku.solve(inputs), 0),
+        f"solve(think={think})": _timed(lambda: answers.append(solver.solve(inputs, think=think)), 0),
+        f"solve(think='auto', cap={think})": _timed(lambda: solver.solve_auto(inputs, cap=think), 0),
+    }
+    measurement = Measurement(
+        f"Sudoku, {givens} givens ({count} puzzles)", "puzzles/s", {k: count / v for k, v in timings.items()}
+    )
+    measurement.extra = {
+        "iterations_per_second": count * think / timings[f"solve(think={think})"],
+        "solver_exact_match": float(np.mean([np.array_equal(a, t) for a, t in zip(answers[0], targets, strict=True)])),
+    }
+    return measurement

@@ -109,18 +109,30 @@ def sweep(
     problem: Problem,
     sizes: list[int],
     iters: int,
-    samples: int,
+    samples: int | list[int],
     seed: int = 1234,
     batch_size: int = 500,
     device: str | torch.device = "cpu",
     on_batch: Callable[[int], None] | None = None,
 ) -> dict[int, IterationCurve]:
-    """Accuracy curves on ``samples`` fresh instances of each size (seeded by ``(seed, size)``)."""
+    """Accuracy curves on ``samples`` fresh instances of each size (seeded by ``(seed, size)``); ``samples`` is
+    one count for every size or one per size (fewer where instances are slow to generate)."""
+    counts = per_size(samples, sizes)
     curves = {}
-    for size in sizes:
-        inputs, targets = problem.generate(samples, size, np.random.default_rng([seed, size]))
+    for size, count in zip(sizes, counts, strict=True):
+        inputs, targets = problem.generate(count, size, np.random.default_rng([seed, size]))
         curves[size] = accuracy_per_iteration(net, problem, inputs, targets, iters, batch_size, device, on_batch)
     return curves
+
+
+def per_size(samples: int | list[int], sizes: list[int]) -> list[int]:
+    """``samples`` as one count per size: a single count repeats; otherwise there must be one per size."""
+    counts = [samples] if isinstance(samples, int) else list(samples)
+    if len(counts) == 1:
+        counts = counts * len(sizes)
+    if len(counts) != len(sizes) or min(counts, default=1) < 1:
+        raise ValueError(f"give one positive sample count, or one per size ({len(sizes)}), got {samples}")
+    return counts
 
 
 def summarise(curve: IterationCurve, marks: list[int]) -> dict:

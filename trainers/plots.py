@@ -46,8 +46,8 @@ def plot_thinking(
     """One instance: its input, target and the prediction after chosen iterations (the dissertation's Fig. 4.4).
 
     Args:
-        inputs: one native input: bits ``(n,)`` or a maze image ``(3, H, W)``.
-        target: its answer: ``(n,)`` or ``(H, W)``.
+        inputs: one native input: bits ``(n,)``, a maze image ``(3, H, W)`` or a Sudoku grid ``(9, 9)``.
+        target: its answer: ``(n,)``, ``(H, W)`` or ``(9, 9)``.
         predictions: iteration -> predicted answer of the same shape as ``target``.
         path: PNG to write.
         title: figure title.
@@ -61,7 +61,14 @@ def plot_thinking(
             ax.set_yticks([])
             ax.set_xticks([])
             ax.set_ylabel(label, rotation=0, ha="right", va="center")
-    else:  # a grid: side-by-side panels
+    elif inputs.ndim == 2:  # a Sudoku: digits on a board, side-by-side panels
+        panels = [("input", inputs), ("target", target)]
+        panels += [(f"t={t}, {int((p != target).sum())} wrong", p) for t, p in predictions.items()]
+        fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.9), squeeze=False)
+        for ax, (label, grid) in zip(axes[0], panels, strict=True):
+            _draw_sudoku(ax, grid, inputs, target)
+            ax.set_title(label, fontsize=9)
+    else:  # a maze image: side-by-side panels
         panels = [("input", inputs.transpose(1, 2, 0)), ("target", target)]
         panels += [(f"t={t}" + ("" if np.array_equal(p, target) else " (wrong)"), p) for t, p in predictions.items()]
         fig, axes = plt.subplots(1, len(panels), figsize=(2.4 * len(panels), 2.8), squeeze=False)
@@ -73,3 +80,19 @@ def plot_thinking(
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
+
+
+def _draw_sudoku(ax: plt.Axes, grid: np.ndarray, puzzle: np.ndarray, target: np.ndarray) -> None:
+    """Givens in black; other digits green where they match the target, red where they do not."""
+    for k in range(10):
+        width = 2.0 if k % 3 == 0 else 0.5
+        ax.plot([k, k], [0, 9], color="black", linewidth=width)
+        ax.plot([0, 9], [k, k], color="black", linewidth=width)
+    for (r, c), digit in np.ndenumerate(grid):
+        if digit:
+            colour = "black" if puzzle[r, c] else ("tab:green" if digit == target[r, c] else "tab:red")
+            ax.text(c + 0.5, 8.5 - r, str(digit), ha="center", va="center", fontsize=8, color=colour)
+    ax.set_xlim(0, 9)
+    ax.set_ylim(0, 9)
+    ax.set_aspect("equal")
+    ax.axis("off")

@@ -100,12 +100,12 @@ RECIPES: dict[str, TrainConfig] = {
     # random symmetries. Tested on fewer givens by thinking longer.
     "sudoku": TrainConfig(
         problem="sudoku",
-        network={"kind": "dt", "width": 128, "recall": True, "blocks": 2, "geometry": "sudoku", "head": [32]},
+        network={"kind": "dt", "width": 96, "recall": True, "blocks": 2, "geometry": "sudoku", "head": [32]},
         train_difficulty=36,
         dataset_size=5_000,
         fresh_data=True,
         epochs=60,
-        batch_size=100,
+        batch_size=50,
         warmup_steps=300,
         lr_decay_epochs=[45, 55],
         lr_factor=0.1,
