@@ -14,12 +14,26 @@ forwards them).
 
 Registered ids:
 
+- ``DeepThink/PrefixSums-v0``: a bit string's running parity, answered whole (:class:`envs.prefix_sums.PrefixSumsEnv`).
+- ``DeepThink/Maze-v0``: a maze's shortest path, answered whole as a mask (:class:`envs.mazes.MazeEnv`).
+- ``DeepThink/MazeNav-v0``: walk a maze from start to goal, one move per step (:class:`envs.mazes.MazeNavEnv`).
+- ``DeepThink/Sudoku-v0``: a Sudoku, answered whole (:class:`envs.sudoku.SudokuEnv`).
+- ``DeepThink/SudokuFill-v0``: a Sudoku filled one digit per step, with masks (:class:`envs.sudoku.SudokuFillEnv`).
 - ``DeepThink/Chess-v0``: a full chess game against a random, Stockfish or policy opponent
   (:class:`envs.chess_game.ChessEnv`).
 
-The other puzzle families' environments follow their issues.
+Difficulty is a keyword of ``gymnasium.make`` (``size`` in bits or maze size, ``givens`` for Sudoku).
 """
 
 import gymnasium
 
-gymnasium.register(id="DeepThink/Chess-v0", entry_point="envs.chess_game:ChessEnv")
+ENTRY_POINTS = {
+    "DeepThink/PrefixSums-v0": "envs.prefix_sums:PrefixSumsEnv",
+    "DeepThink/Maze-v0": "envs.mazes:MazeEnv",
+    "DeepThink/MazeNav-v0": "envs.mazes:MazeNavEnv",
+    "DeepThink/Sudoku-v0": "envs.sudoku:SudokuEnv",
+    "DeepThink/SudokuFill-v0": "envs.sudoku:SudokuFillEnv",
+    "DeepThink/Chess-v0": "envs.chess_game:ChessEnv",
+}
+for env_id, entry_point in ENTRY_POINTS.items():
+    gymnasium.register(id=env_id, entry_point=entry_point)

@@ -1,9 +1,13 @@
-"""Evaluate a checkpoint: exact-match accuracy at every iteration, per test size, in one streamed pass.
+"""Evaluate a checkpoint: exact-match accuracy at every iteration, per test size, in one streamed pass; or, with
+``--env``, the solver as a policy in Gymnasium rollouts.
 
     python scripts/evaluate.py --checkpoint prefix_sums --sizes 32 48 512 --think 1000 --samples 1000
+    python scripts/evaluate.py --checkpoint mazes --env DeepThink/MazeNav-v0 --sizes 13 --think 100 --episodes 1000
 
 Prints a table, writes ``<out>/<name>_eval.json`` and ``<out>/<name>_eval.png``; ``--update-card`` also
-records the results (with this command) in the checkpoint's model card.
+records the results (with this command) in the checkpoint's model card. With ``--env`` every budget of
+``--thinks`` (default: ``--think``) meets every difficulty of ``--sizes`` (the environment's ``size``, or
+``givens`` for Sudoku), and it writes ``<out>/<name>_rollouts.json`` and, for a sweep, a PNG.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ from rich.table import Table  # noqa: E402
 
 from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
+from agents.solver_policy import SolverPolicy  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.evaluation import per_size, summarise, sweep  # noqa: E402
-from trainers.plots import plot_accuracy_curves, plot_thinking  # noqa: E402
+from trainers.plots import plot_accuracy_curves, plot_rollout_sweep, plot_thinking  # noqa: E402
+from trainers.rollouts import evaluate_rollouts  # noqa: E402
 from trainers.supervised import code_version, hardware  # noqa: E402
 
 
@@ -54,6 +60,10 @@ class Args:
     )
     record_in: str = arg("", "also record the results as an ablation in this other checkpoint's card")
     record_as: str = arg("", "the ablation's name in that card (with --record-in)")
+    env: str = arg("", "evaluate through rollouts of this environment id, e.g. DeepThink/Maze-v0")
+    episodes: int = arg(1000, "with --env: episodes per budget and difficulty")
+    num_envs: int = arg(50, "with --env: environments stepped together")
+    thinks: list[int] = arg([], "with --env: budgets to sweep (default: --think)")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -63,6 +73,9 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     solver = load_solver(args.checkpoint, device=args.device)
     stem = resolve_checkpoint(args.checkpoint)
+    if args.env:
+        evaluate_in_env(args, solver, stem, console, command_line(__file__, argv))
+        return
     started = time.perf_counter()
     with Progress(
         TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
@@ -149,6 +162,38 @@ def main(argv: list[str] | None = None) -> None:
         console.print(f"updated the model card {stem.with_suffix('.json')}")
     if args.record_in:
         record_ablation(args.record_in, args.record_as or stem.name, command, seconds, solver.card, results)
+
+
+def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: str) -> None:
+    """Rollouts of the solver as a policy over budgets and difficulties: a table, JSON, and a PNG for sweeps."""
+    knob = "givens" if "Sudoku" in args.env else "size"
+    reports = []
+    for think in args.thinks or [args.think]:
+        policy = SolverPolicy(solver, think=think)
+        for size in args.sizes:
+            report = evaluate_rollouts(args.env, policy, args.episodes, args.num_envs, args.seed, **{knob: size})
+            reports.append({"think": think, **report})
+    table = Table(title=f"{stem.name} as a policy in {args.env}: success (95% interval)")
+    for column in ("think", knob, "episodes", "success %", "interval %", "mean return", "iters/episode", "episodes/s"):
+        table.add_column(column, justify="right")
+    for r in reports:
+        low, high = r["interval"]
+        table.add_row(
+            str(r["think"]),
+            str(r["env_kwargs"][knob]),
+            str(r["episodes"]),
+            f"{100 * r['success_rate']:.1f}",
+            f"{100 * low:.1f}-{100 * high:.1f}",
+            f"{r['mean_return']:.3f}",
+            f"{r['iterations_per_episode']:.0f}",
+            f"{r['episodes_per_second']:.1f}",
+        )
+    console.print(table)
+    out = Path(args.out)
+    save_json(out / f"{stem.name}_rollouts.json", {"checkpoint": str(stem), "command": command, "reports": reports})
+    if len(args.thinks) > 1:
+        plot_rollout_sweep(reports, knob, out / f"{stem.name}_rollouts.png", f"{stem.name} in {args.env}")
+    console.print(f"wrote {out / f'{stem.name}_rollouts.json'}")
 
 
 def settled_budget(curves: dict, tolerance: float) -> int:

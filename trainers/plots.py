@@ -40,6 +40,27 @@ def plot_accuracy_curves(
     plt.close(fig)
 
 
+def plot_rollout_sweep(reports: list[dict], knob: str, path: str | Path, title: str) -> None:
+    """Rollout success rate (with its 95% interval) against the thinking budget, one line per difficulty."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for level in sorted({r["env_kwargs"][knob] for r in reports}):
+        rows = sorted((r for r in reports if r["env_kwargs"][knob] == level), key=lambda r: r["think"])
+        thinks = [r["think"] for r in rows]
+        rates = np.array([100 * r["success_rate"] for r in rows])
+        low, high = (np.array([100 * r["interval"][i] for r in rows]) for i in (0, 1))
+        ax.errorbar(thinks, rates, yerr=[rates - low, high - rates], marker="o", capsize=3, label=f"{knob} {level}")
+    ax.set_xscale("log")
+    ax.set_xlabel("thinking budget (iterations)")
+    ax.set_ylabel("episodes solved (%)")
+    ax.set_ylim(-2, 102)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+
+
 def plot_thinking(
     inputs: np.ndarray, target: np.ndarray, predictions: dict[int, np.ndarray], path: str | Path, title: str
 ) -> None:

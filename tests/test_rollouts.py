@@ -1,0 +1,42 @@
+"""SolverPolicy and rollout evaluation through the environments."""
+
+import numpy as np
+import pytest
+
+from agents import load_solver
+from agents.solver_policy import SolverPolicy
+from trainers.rollouts import evaluate_rollouts, wilson_interval
+
+
+def test_wilson_interval():
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    low, high = wilson_interval(50, 100)
+    assert low < 0.5 < high and high - low == pytest.approx(0.19, abs=0.01)
+    assert wilson_interval(100, 100)[1] == pytest.approx(1.0) and wilson_interval(100, 100)[0] > 0.95
+
+
+def test_shipped_prefix_sums_policy_extrapolates_with_more_thinking():
+    policy = SolverPolicy(load_solver("prefix_sums"), think=5)
+    short = evaluate_rollouts("DeepThink/PrefixSums-v0", policy, episodes=40, num_envs=7, size=48)
+    policy = SolverPolicy(load_solver("prefix_sums"), think=100)
+    long = evaluate_rollouts("DeepThink/PrefixSums-v0", policy, episodes=40, num_envs=7, size=48)
+    assert short["success_rate"] < 0.5 and long["success_rate"] == 1.0
+    assert long["episodes"] == 40 and long["iterations_per_episode"] == 100
+    assert long["mean_return"] == 1.0 and long["mean_steps"] == 1.0
+
+
+def test_rollouts_are_reproducible_and_check_arguments():
+    policy = SolverPolicy(load_solver("prefix_sums"), think=3)
+    first = evaluate_rollouts("DeepThink/PrefixSums-v0", policy, episodes=20, num_envs=3, seed=5, size=40)
+    second = evaluate_rollouts("DeepThink/PrefixSums-v0", policy, episodes=20, num_envs=6, seed=5, size=40)
+    assert first["successes"] == second["successes"]
+    with pytest.raises(ValueError, match="positive"):
+        evaluate_rollouts("DeepThink/PrefixSums-v0", policy, episodes=0)
+
+
+def test_solver_policy_rejects_a_bad_budget():
+    with pytest.raises(ValueError, match="think"):
+        SolverPolicy(load_solver("prefix_sums"), think=0)
+    assert np.array_equal(
+        SolverPolicy(load_solver("prefix_sums"), think=50).act(np.array([1, 1, 0], np.int8), None), [1, 0, 0]
+    )
