@@ -7,14 +7,14 @@ text rendering. Everything else (seeding, scoring, partial credit, episode bookk
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
 
-class SolveEnv(gym.Env):
+class SolveEnv(gym.Env[np.ndarray, np.ndarray], ABC):
     """Base of the one-shot puzzle environments (its subclasses document themselves).
 
     Every episode is one step: ``reset`` shows a fresh puzzle, ``step(answer)`` scores the whole answer and
@@ -52,8 +52,18 @@ class SolveEnv(gym.Env):
         """The puzzle (and the last answer, once given) as text."""
 
     def _scored(self) -> np.ndarray:
-        """Bool mask of the answer positions that count in partial credit (default: all)."""
+        """Bool mask of the answer positions that are judged (default: all)."""
         return np.ones(self.solution.shape, dtype=bool)
+
+    def _score(self, answer: np.ndarray) -> tuple[bool, float]:
+        """``(exact, fraction of the scored positions right)`` of a well-formed answer."""
+        scored = self._scored()
+        right = (answer == self.solution) & scored
+        return bool(right.sum() == scored.sum()), float(right.sum() / max(int(scored.sum()), 1))
+
+    def _render_rgb(self) -> np.ndarray:
+        """The puzzle (and the answer) as an ``(H, W, 3)`` uint8 image, for families with ``"rgb_array"``."""
+        raise NotImplementedError
 
     def _observe(self) -> np.ndarray:
         """The observation of the current puzzle (default: the puzzle, as a new array of the space's dtype)."""
@@ -62,6 +72,7 @@ class SolveEnv(gym.Env):
     # --------------------------------------------------------------------------- the episode
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
+        self._done = True  # a puzzle that fails to pose leaves no episode to step
         options = dict(options or {})
         unknown = set(options) - {"puzzle"}
         if unknown:
@@ -75,26 +86,37 @@ class SolveEnv(gym.Env):
         return self._observe(), {}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
+        if self.puzzle is None:
+            raise RuntimeError("call reset() before step()")
         if self._done:
             raise RuntimeError("the episode is over: call reset() before step()")
-        answer = np.asarray(action)
-        if answer.shape != self.solution.shape:
-            raise ValueError(f"an answer has shape {self.solution.shape}, got {answer.shape}")
-        if not self.action_space.contains(answer.astype(self.action_space.dtype)):
-            raise ValueError(f"the answer is not in the action space {self.action_space}")
-        self.answer = answer.astype(self.solution.dtype)
-        scored = self._scored()
-        correct = (self.answer == self.solution) & scored
-        fraction = float(correct.sum() / max(int(scored.sum()), 1))
-        exact = bool(np.array_equal(self.answer[scored], self.solution[scored]))
-        reward = 1.0 if exact else (fraction if self.partial_credit else 0.0)
+        answer = self._check_answer(action)
+        exact, fraction = self._score(answer)
+        self.answer = answer
         self._done = True
+        reward = 1.0 if exact else (fraction if self.partial_credit else 0.0)
         info = {"exact": exact, "correct_fraction": fraction, "solution": self.solution.copy()}
         return self._observe(), reward, True, False, info
 
-    def render(self) -> str | None:
-        if self.render_mode == "ansi":
-            if self.puzzle is None:
-                raise RuntimeError("call reset() before render()")
-            return self._render_text()
-        return None
+    def _check_answer(self, action: Any) -> np.ndarray:
+        """The answer as the solution's dtype, checked before any cast (so 257 or 0.5 never pass as 1 or 0)."""
+        try:
+            answer = np.asarray(action)
+        except (TypeError, ValueError):
+            raise ValueError(f"an answer is an integer array in {self.action_space}") from None
+        if answer.shape != self.solution.shape:
+            raise ValueError(f"an answer has shape {self.solution.shape}, got {answer.shape}")
+        integral = answer.dtype.kind in "biu" or (
+            answer.dtype.kind == "f" and bool(np.isfinite(answer).all()) and bool((answer == np.round(answer)).all())
+        )
+        if not integral or not self.action_space.contains(answer.astype(np.int64)):
+            raise ValueError(f"the answer is not in the action space {self.action_space}")
+        return answer.astype(self.solution.dtype)
+
+    def render(self) -> str | np.ndarray | None:
+        if self.render_mode is None:
+            gym.logger.warn("render() was called without a render_mode; pass render_mode to gymnasium.make")
+            return None
+        if self.puzzle is None:
+            raise RuntimeError("call reset() before render()")
+        return self._render_text() if self.render_mode == "ansi" else self._render_rgb()

@@ -40,3 +40,37 @@ def test_solver_policy_rejects_a_bad_budget():
     assert np.array_equal(
         SolverPolicy(load_solver("prefix_sums"), think=50).act(np.array([1, 1, 0], np.int8), None), [1, 0, 0]
     )
+
+
+@pytest.mark.parametrize("env_id", ["DeepThink/Maze-v0", "DeepThink/MazeNav-v0"])
+def test_shipped_maze_policy_solves_and_navigates_small_mazes(env_id):
+    policy = SolverPolicy(load_solver("mazes"), think=30)
+    report = evaluate_rollouts(env_id, policy, episodes=20, num_envs=8, size=9)
+    assert report["success_rate"] == 1.0 and report["iterations_per_episode"] == 30
+    if env_id.endswith("Nav-v0"):  # it walks its planned path: a few steps, not a wander to truncation
+        assert 1 < report["mean_steps"] < 60
+
+
+def test_sudoku_fill_policy_places_its_answer_cell_by_cell():
+    from agents.networks import NetworkConfig, build_network
+    from agents.problems import get_problem
+    from agents.solver import Solver
+    from envs.sudoku import SudokuFillEnv
+    from tests.test_sudoku import EASY, EASY_SOLUTION
+
+    class Oracle(Solver):  # a solver that knows the answer: the policy's bookkeeping is what is tested
+        def solve(self, inputs, think=None, cap=None):
+            self.calls += 1
+            return np.stack([EASY_SOLUTION] * len(inputs))
+
+    config = NetworkConfig(kind="dt", dims=2, in_channels=10, out_channels=9, width=8, blocks=1, geometry="sudoku")
+    solver = Oracle(build_network(config), get_problem("sudoku"))
+    solver.calls = 0
+    policy = SolverPolicy(solver, think=4)
+    env = SudokuFillEnv()
+    observation, _ = env.reset(options={"puzzle": EASY})
+    total, steps, done = 0.0, 0, False
+    while not done:
+        observation, reward, done, _, _ = env.step(policy.act(observation, env.action_space))
+        total, steps = total + reward, steps + 1
+    assert total == 1.0 and steps == int((EASY == 0).sum()) and solver.calls == 1
