@@ -151,6 +151,9 @@ def validate_images(images: np.ndarray) -> np.ndarray:
         raise ValueError(f"maze image side must be 2s+6 for an odd size s >= 3, got {side}")
     if not np.isin(images, (0.0, 1.0)).all():
         raise ValueError("maze image pixels must be 0 or 1")
+    # Of the 0/1 colours only black, white, green and red are maze colours: blue is lit exactly on white.
+    if not np.array_equal(images[:, 2], images[:, 0] * images[:, 1]):
+        raise ValueError("maze image pixels must be black, white, green (start) or red (goal)")
     return images.astype(np.float32, copy=False)
 
 

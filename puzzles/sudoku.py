@@ -165,10 +165,10 @@ def check_grid(grid: np.ndarray) -> np.ndarray:
 def check_batch(grids: np.ndarray) -> np.ndarray:
     """A batch ``(B, 9, 9)`` (or one grid) of integers 0..9, as int8 ``(B, 9, 9)``; contradictions not checked."""
     grids = np.asarray(grids)
+    if grids.shape[-2:] != (9, 9) or grids.ndim not in (2, 3):
+        raise ValueError(f"Sudoku grids are (B, 9, 9) or (9, 9), got shape {grids.shape}")
     if grids.ndim == 2:
         grids = grids[None]
-    if grids.ndim != 3 or grids.shape[1:] != (9, 9):
-        raise ValueError(f"Sudoku grids are (B, 9, 9) or (9, 9), got shape {grids.shape}")
     if not np.issubdtype(grids.dtype, np.integer) or (grids.size and (grids.min() < 0 or grids.max() > 9)):
         raise ValueError("Sudoku cells must be integers 0 (blank) to 9")
     return grids.astype(np.int8)

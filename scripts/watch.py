@@ -1,0 +1,129 @@
+"""Watch a solver think: one fresh puzzle, its answer redrawn in the terminal after every iteration.
+
+    python scripts/watch.py --checkpoint mazes --size 13 --think 100 --seed 0
+    python scripts/watch.py --checkpoint prefix_sums --size 128 --think 300 --every 5 --fps 20
+    python scripts/watch.py --checkpoint mazes --size 25 --think 300 --no-live --save maze.gif maze.png
+
+The live view shows the predicted answer against the target and a status line (iteration, wrong bits or
+cells, confidence, the thought's change ``||phi_n - phi_(n-1)||``, and "solved" once exact), one shown
+iteration per ``1/fps`` seconds. ``--no-live`` (or output that is not a terminal) prints only the last frame
+and a summary. ``--save`` writes an animated GIF of the shown iterations (``.gif``) or a strip of a handful of
+iterations (``.png``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.live import Live  # noqa: E402
+from rich.panel import Panel  # noqa: E402
+
+from agents.solver import load_solver  # noqa: E402
+from agents.watch import frame_image, render_frame, save_gif, wrong_count  # noqa: E402
+from trainers.cli import arg, parse_args, run_main  # noqa: E402
+from trainers.plots import plot_thinking  # noqa: E402
+
+#: The difficulty watched when ``--size`` is not given: a little beyond each family's training size.
+DEFAULT_SIZES = {"prefix_sums": 64, "mazes": 13, "mazes_image": 13, "sudoku": 30}
+
+
+@dataclass
+class Args:
+    """Watch a thinking model solve one fresh puzzle, iteration by iteration."""
+
+    checkpoint: str = arg("mazes", "shipped checkpoint name or path")
+    size: int = arg(0, "difficulty: bits, maze size or Sudoku givens (0 = a little beyond training)")
+    think: int = arg(0, "iterations (0 = the model card's recommended budget)")
+    seed: int = arg(0, "seed of the puzzle")
+    fps: float = arg(10.0, "shown iterations per second at most (0 = as fast as it thinks)")
+    every: int = arg(1, "show every N-th iteration (the first and last are always shown)")
+    live: bool = arg(True, "redraw in the terminal; --no-live prints only the last frame and a summary")
+    save: list[str] = arg([], "write an animated .gif of the shown iterations and/or a .png strip")
+    strip: int = arg(5, "iterations in a .png strip (spaced geometrically, plus the first exact one)")
+    threads: int = arg(0, "torch threads (0 = torch's default)")
+
+
+def main(argv: list[str] | None = None, console: Console | None = None) -> None:
+    args = parse_args(Args, argv)
+    console = console or Console()
+    check(args)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    solver = load_solver(args.checkpoint)
+    name = solver.problem.name
+    size = args.size or DEFAULT_SIZES.get(name, 0)
+    think = args.think or solver.default_think
+    inputs, targets = solver.problem.generate(1, size, np.random.default_rng(args.seed))
+    title = f"{args.checkpoint}: {solver.problem.size_label} {size}, seed {args.seed}"
+
+    strip_at = strip_iterations(think, args.strip)
+    strip: dict[int, np.ndarray] = {}
+    frames: list[Image.Image] = []
+    first_exact: int | None = None
+    live = args.live and console.is_terminal
+    started = last_shown = time.perf_counter()
+    with Live(console=console, auto_refresh=False, transient=False) if live else nullcontext() as view:
+        for step in solver.think_trace(inputs, think):
+            prediction = step.prediction[0]
+            if first_exact is None and np.array_equal(prediction, targets[0]):
+                first_exact = step.iteration
+                strip[step.iteration] = prediction
+            if step.iteration in strip_at:
+                strip[step.iteration] = prediction
+            if not (step.iteration == 1 or step.iteration % args.every == 0 or step.iteration == think):
+                continue
+            if any(path.endswith(".gif") for path in args.save):
+                frames.append(frame_image(name, inputs[0], targets[0], prediction, step.iteration))
+            if view is not None:
+                if args.fps > 0:
+                    time.sleep(max(0.0, last_shown + 1 / args.fps - time.perf_counter()))
+                    last_shown = time.perf_counter()
+                frame = render_frame(name, inputs[0], targets[0], prediction, step)
+                view.update(Panel(frame, title=title, expand=False), refresh=True)
+    seconds = time.perf_counter() - started
+
+    if view is None:
+        console.print(Panel(render_frame(name, inputs[0], targets[0], prediction, step), title=title, expand=False))
+    wrong = wrong_count(name, targets[0], prediction)
+    outcome = "solved" if wrong == 0 else f"not solved ({wrong} wrong)"
+    exact = f"first exact at iteration {first_exact}" if first_exact else "never exact"
+    console.print(f"{outcome} after {think} iterations; {exact}; {seconds:.1f} s")
+
+    for path in args.save:
+        if path.endswith(".gif"):
+            save_gif(path, frames, args.fps)
+        else:
+            caption = f"{title}: answer after t iterations"
+            plot_thinking(inputs[0], targets[0], dict(sorted(strip.items())), path, caption)
+        console.print(f"wrote {path}")
+
+
+def check(args: Args) -> None:
+    """Raises ValueError for arguments that cannot work, before any thinking."""
+    if args.think < 0 or args.size < 0:
+        raise ValueError("--think and --size must not be negative")
+    if args.every < 1 or args.fps < 0 or args.strip < 1:
+        raise ValueError("--every and --strip must be at least 1, --fps at least 0")
+    for path in args.save:
+        if Path(path).suffix not in (".gif", ".png"):
+            raise ValueError(f"--save writes .gif or .png files, got {path!r}")
+
+
+def strip_iterations(think: int, count: int) -> set[int]:
+    """About ``count`` iterations from 1 to ``think``, spaced geometrically (thinking changes most early)."""
+    return {int(t) for t in np.unique(np.geomspace(1, think, count).round())}
+
+
+if __name__ == "__main__":
+    run_main(main)
