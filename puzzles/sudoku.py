@@ -10,9 +10,9 @@ does first); every guess is a branch the singles could not avoid.
 
 The generator fills a random grid (the same search with shuffled candidates), then blanks cells in random
 order, keeping a blank only while the solution stays unique, until the requested number of givens is left.
-When a grid runs out of removable cells first (the puzzle became minimal above the target), it starts
-over with a new grid; below about 22 givens that gets slow (``scripts/bench.py`` measures it), and
-17-given puzzles are practically out of reach this way.
+Random removal usually gets stuck at a minimal puzzle of 22 to 26 givens; below that the generator climbs
+down (one digit back, then blanking again in a new order) and starts over with a new grid when that fails.
+``scripts/bench.py`` measures the speed per level; 17-given puzzles stay practically out of reach.
 """
 
 from __future__ import annotations
@@ -63,17 +63,31 @@ def _assign(cands: list[int], cell: int, bit: int) -> None:
 
 
 def _propagate(cands: list[int]) -> None:
-    """Naked singles (in :func:`_assign`) and hidden singles until nothing changes."""
+    """Naked singles (in :func:`_assign`) and hidden singles until nothing changes.
+
+    Per unit, ``once``/``twice`` collect the digits seen in at least one/two cells: a digit missing from
+    ``once`` is a contradiction, one in ``once`` but not ``twice`` has a single place (a hidden single).
+    """
     changed = True
     while changed:
         changed = False
         for unit in UNITS:
-            for bit in _BITS[ALL]:
-                places = [cell for cell in unit if cands[cell] & bit]
-                if not places:
-                    raise Contradiction
-                if len(places) == 1 and cands[places[0]] != bit:
-                    _assign(cands, places[0], bit)
+            once = twice = 0
+            for cell in unit:
+                mask = cands[cell]
+                twice |= once & mask
+                once |= mask
+            if once != ALL:
+                raise Contradiction
+            single = once & ~twice
+            if not single:
+                continue
+            for cell in unit:
+                bit = cands[cell] & single
+                if bit and cands[cell] != bit:
+                    if _POPCOUNT[bit] > 1:  # two digits that each fit only here
+                        raise Contradiction
+                    _assign(cands, cell, bit)
                     changed = True
 
 
@@ -203,30 +217,49 @@ def random_grid(rng: np.random.Generator) -> np.ndarray:
     return _to_grid(_search(np.zeros((9, 9), dtype=np.int8), 1, rng).solutions[0])
 
 
-def make_puzzle(givens: int, rng: np.random.Generator, max_grids: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+def _remove_while_unique(puzzle: np.ndarray, givens: int, rng: np.random.Generator) -> int:
+    """Blanks the givens of a flat ``puzzle`` in random order, each only if the solution stays unique, until
+    ``givens`` are left or none can go; returns how many are left."""
+    left = int((puzzle > 0).sum())
+    for cell in rng.permutation(np.flatnonzero(puzzle)):
+        if left == givens:
+            break
+        digit = puzzle[cell]
+        puzzle[cell] = 0
+        if len(_search(puzzle, 2).solutions) == 1:
+            left -= 1
+        else:
+            puzzle[cell] = digit
+    return left
+
+
+def make_puzzle(
+    givens: int, rng: np.random.Generator, max_grids: int = 1000, climbs: int = 30
+) -> tuple[np.ndarray, np.ndarray]:
     """One ``(puzzle, solution)`` with exactly ``givens`` givens and a unique solution.
 
-    Raises ValueError for ``givens`` outside 17..81 and RuntimeError if ``max_grids`` grids all became
-    minimal above ``givens``.
+    Blanks cells of a random grid while the solution stays unique. When the puzzle becomes minimal above
+    ``givens``, it climbs down: put one blanked digit back and blank again in a new random order (a net
+    loss when two can go), up to ``climbs`` times per grid, before starting over with a new grid.
+
+    Raises ValueError for ``givens`` outside 17..81 and RuntimeError if ``max_grids`` grids all stayed
+    above ``givens``.
     """
     if isinstance(givens, bool) or not isinstance(givens, (int, np.integer)) or not 17 <= givens <= 81:
         raise ValueError(f"givens must be an integer from 17 to 81, got {givens!r}")
     for _ in range(max_grids):
-        solution = random_grid(rng)
-        puzzle = solution.reshape(81).copy()
-        left = 81
-        for cell in rng.permutation(81):
+        solution = random_grid(rng).reshape(81)
+        puzzle = solution.copy()
+        left = _remove_while_unique(puzzle, givens, rng)
+        for _ in range(climbs if left > givens else 0):
+            cell = rng.choice(np.flatnonzero(puzzle == 0))
+            puzzle[cell] = solution[cell]
+            left = _remove_while_unique(puzzle, givens, rng)
             if left == givens:
                 break
-            digit = puzzle[cell]
-            puzzle[cell] = 0
-            if len(_search(puzzle, 2).solutions) == 1:
-                left -= 1
-            else:
-                puzzle[cell] = digit
         if left == givens:
-            return puzzle.reshape(9, 9), solution
-    raise RuntimeError(f"no {givens}-given puzzle in {max_grids} grids; random removal rarely goes this low")
+            return puzzle.reshape(9, 9), solution.reshape(9, 9)
+    raise RuntimeError(f"no {givens}-given puzzle in {max_grids} grids")
 
 
 def generate(count: int, givens: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
