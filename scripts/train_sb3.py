@@ -1,0 +1,206 @@
+"""Train a Stable-Baselines3 baseline on an easy puzzle level, then evaluate it at harder levels.
+
+    python scripts/train_sb3.py --env DeepThink/MazeNav-v0 --algo ppo --extractor cnn --size 9 --timesteps 100000
+    python scripts/train_sb3.py --env DeepThink/MazeNav-v0 --extractor thinker --eval-sizes 9 13 19 --eval-iters 20 60
+    python scripts/train_sb3.py --env DeepThink/SudokuFill-v0 --algo maskable_ppo --size 36 --eval-sizes 36 30 24
+
+PPO (or MaskablePPO, which SudokuFill-v0 needs) learns at the training level (``--size``: the maze size, or
+the number of givens for Sudoku) on ``--n-envs`` vectorised environments, with a size-agnostic features
+extractor from :mod:`trainers.sb3_baselines`; then the policy plays ``--eval-episodes`` episodes at every level
+of ``--eval-sizes`` (the thinker also at every iteration count of ``--eval-iters``) through
+:func:`trainers.rollouts.evaluate_rollouts`.
+
+The run folder ``--out`` (default ``runs/sb3/<env>_<algo>_<extractor>_seed<seed>``) gets ``model.zip``, an
+ordinary SB3 zip (loading it unpickles its policy keywords, which name the extractor class in
+:mod:`trainers.sb3_baselines`), and ``card.json``: command, settings, timesteps, seconds, hardware, and
+``results``, one entry per level (and thinker iteration count). Files are written atomically, the card again
+after every evaluated level; a rerun in the same folder starts over and replaces them.
+
+Evaluation can cost more than training: an episode the policy fails runs to the step cap (MazeNav: four times
+the maze's open elements, about 800 steps at size 19), and a memoryless deterministic policy that fails loops
+until then. ``--no-deterministic`` samples actions instead.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import gymnasium  # noqa: E402
+import sb3_contrib  # noqa: E402
+import stable_baselines3  # noqa: E402
+import torch  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from puzzles.storage import save_json  # noqa: E402
+from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
+from trainers.rollouts import evaluate_rollouts  # noqa: E402
+from trainers.sb3_baselines import SB3Policy, baseline_setup, make_model, save_model, set_iters  # noqa: E402
+from trainers.supervised import code_version, hardware, lock_run_dir  # noqa: E402
+
+MODEL_FILE = "model.zip"
+CARD_FILE = "card.json"
+
+
+@dataclass
+class Args:
+    """Train a PPO / MaskablePPO baseline at an easy puzzle level and evaluate it at harder ones."""
+
+    env: str = arg("DeepThink/MazeNav-v0", "environment id: DeepThink/MazeNav-v0 or DeepThink/SudokuFill-v0")
+    algo: str = arg("ppo", "ppo or maskable_ppo (SudokuFill-v0 needs maskable_ppo)")
+    extractor: str = arg("cnn", "features extractor: cnn, or thinker (MazeNav-v0 only, a recurrent DT-Recall block)")
+    size: int | None = arg(None, "training level: maze size (default 9) or Sudoku givens (default 36)")
+    timesteps: int = arg(100_000, "environment steps to train for")
+    n_envs: int = arg(8, "environments stepped together while training")
+    n_steps: int = arg(128, "steps per environment per PPO rollout")
+    batch_size: int = arg(256, "PPO minibatch size")
+    n_epochs: int = arg(10, "PPO epochs per rollout")
+    learning_rate: float = arg(3e-4, "Adam learning rate")
+    ent_coef: float = arg(0.01, "entropy bonus coefficient")
+    width: int | None = arg(None, "extractor channels (default 32 for cnn, 16 for thinker)")
+    layers: int | None = arg(None, "cnn: convolutions (mazes) or Sudoku blocks (default: the extractor's own)")
+    iters: int | None = arg(None, "thinker: iterations while training (default: the extractor's own, 10)")
+    seed: int = arg(0, "seed of the model and the training environments")
+    out: str = arg("", "run folder; default runs/sb3/<env>_<algo>_<extractor>_seed<seed>")
+    eval_sizes: list[int] = arg([], "levels to evaluate (default 9 13 19 for mazes, 36 30 24 givens for Sudoku)")
+    eval_iters: list[int] = arg([20, 60], "thinker: also evaluate at these iteration counts")
+    eval_episodes: int = arg(200, "episodes per level (and iteration count)")
+    eval_envs: int = arg(16, "environments stepped together while evaluating")
+    eval_seed: int = arg(1234, "episode j of an evaluation is reset with eval_seed + j")
+    deterministic: bool = arg(True, "evaluate with the most likely action (--no-deterministic samples actions)")
+    device: str = arg("auto", "torch device: auto, cpu or cuda")
+    threads: int = arg(0, "torch threads (0 = torch's default)")
+    verbose: int = arg(0, "SB3 verbosity: 0 quiet, 1 training statistics")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(Args, argv)
+    console = Console()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    setup = baseline_setup(args.env, args.algo, args.extractor)  # a clear ValueError for a bad combination
+    level = setup.train_level if args.size is None else args.size
+    eval_levels = args.eval_sizes or list(setup.eval_levels)
+    extractor_kwargs = {
+        key: value
+        for key, value in (("width", args.width), ("layers", args.layers), ("iters", args.iters))
+        if value is not None
+    }
+    if args.extractor == "thinker" and "layers" in extractor_kwargs:
+        raise ValueError("--layers sets the cnn's depth; the thinker's depth is --iters")
+    if args.extractor == "cnn" and "iters" in extractor_kwargs:
+        raise ValueError("--iters sets the thinker's iterations; the cnn's depth is --layers")
+    if args.timesteps < 1 or args.eval_episodes < 1 or min(args.eval_iters, default=1) < 1:
+        raise ValueError("--timesteps, --eval-episodes and every --eval-iters must be positive")
+    for checked in {level, *eval_levels}:  # a bad level fails now, not after training
+        gymnasium.make(args.env, **{setup.knob: checked}).close()
+    out = Path(args.out or f"runs/sb3/{args.env.split('/')[-1]}_{args.algo}_{args.extractor}_seed{args.seed}")
+    out.mkdir(parents=True, exist_ok=True)
+    with lock_run_dir(out):  # two trainers never write one folder
+        card = train_and_evaluate(args, setup.knob, level, eval_levels, extractor_kwargs, out, argv, console)
+
+    table = Table(title=f"{args.algo} + {args.extractor} on {args.env}, trained at {setup.knob} {level}")
+    for column in (setup.knob, "iters", "episodes", "success %", "interval %", "mean return", "episodes/s"):
+        table.add_column(column, justify="right")
+    for r in card["results"]:
+        low, high = r["interval"]
+        table.add_row(
+            str(r["level"]),
+            str(r.get("iters", "-")),
+            str(r["episodes"]),
+            f"{100 * r['success_rate']:.1f}",
+            f"{100 * low:.1f}-{100 * high:.1f}",
+            f"{r['mean_return']:.3f}",
+            f"{r['episodes_per_second']:.1f}",
+        )
+    console.print(table)
+    console.print(f"wrote {out / CARD_FILE}")
+
+
+def train_and_evaluate(
+    args: Args,
+    knob: str,
+    level: int,
+    eval_levels: list[int],
+    extractor_kwargs: dict[str, int],
+    out: Path,
+    argv: list[str] | None,
+    console: Console,
+) -> dict:
+    """Trains at ``level``, saves the model and its card, evaluates every level (and thinker budget) into it."""
+    # ---------------------------------------------------------------- train at the easy level
+    model = make_model(
+        args.env,
+        args.algo,
+        args.extractor,
+        level=level,
+        n_envs=args.n_envs,
+        seed=args.seed,
+        extractor_kwargs=extractor_kwargs,
+        device=args.device,
+        n_steps=args.n_steps,
+        batch_size=min(args.batch_size, args.n_steps * args.n_envs),
+        n_epochs=args.n_epochs,
+        learning_rate=args.learning_rate,
+        ent_coef=args.ent_coef,
+        verbose=args.verbose,
+    )
+    console.print(f"training {args.algo} with the {args.extractor} extractor on {args.env} {knob}={level}")
+    started = time.perf_counter()
+    model.learn(total_timesteps=args.timesteps)
+    seconds = time.perf_counter() - started
+    save_model(model, out / MODEL_FILE)
+    train_iters = getattr(model.policy.pi_features_extractor, "iters", None)  # None without a thinker
+    card = {
+        "command": command_line(__file__, argv),
+        "env_id": args.env,
+        "algo": args.algo,
+        "extractor": args.extractor,
+        "extractor_kwargs": extractor_kwargs,
+        "train_level": {knob: level},
+        **({"train_iters": train_iters} if train_iters else {}),
+        "args": asdict(args),
+        "timesteps": int(model.num_timesteps),
+        "seconds": round(seconds, 1),
+        "hardware": hardware(),
+        "code": code_version(),
+        "versions": {"stable_baselines3": stable_baselines3.__version__, "sb3_contrib": sb3_contrib.__version__},
+        "model": MODEL_FILE,
+        "results": [],
+    }
+    save_json(out / CARD_FILE, card)
+    console.print(f"trained {model.num_timesteps} steps in {seconds:.0f} s; wrote {out / MODEL_FILE}")
+
+    # ---------------------------------------------------------------- evaluate at the training level and harder
+    policy = SB3Policy(model, deterministic=args.deterministic)
+    budgets = [train_iters, *sorted(set(args.eval_iters) - {train_iters})] if train_iters else [None]
+    for iters in budgets:
+        if iters is not None:
+            set_iters(model, iters)
+        for eval_level in eval_levels:
+            report = evaluate_rollouts(
+                args.env, policy, args.eval_episodes, args.eval_envs, args.eval_seed, **{knob: eval_level}
+            )
+            card["results"].append(
+                {
+                    "level": eval_level,
+                    **({"iters": iters} if iters is not None else {}),
+                    "episodes": report["episodes"],
+                    "success_rate": report["success_rate"],
+                    "interval": report["interval"],
+                    "mean_return": round(report["mean_return"], 4),
+                    "mean_steps": round(report["mean_steps"], 2),
+                    "episodes_per_second": round(report["episodes_per_second"], 2),
+                }
+            )
+            save_json(out / CARD_FILE, card)  # after every level: an interrupted evaluation keeps what it has
+    return card
+
+
+if __name__ == "__main__":
+    run_main(main)

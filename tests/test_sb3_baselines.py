@@ -1,0 +1,186 @@
+"""Stable-Baselines3 baselines: size-agnostic extractors, tiny PPO / MaskablePPO runs, and the training script."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium import spaces
+
+from trainers.cli import run_main
+from trainers.rollouts import evaluate_rollouts
+from trainers.sb3_baselines import (
+    MazeCNN,
+    MazeThinker,
+    SB3Policy,
+    SudokuCNN,
+    baseline_setup,
+    load_model,
+    make_model,
+    observation_action_masks,
+    save_model,
+    set_iters,
+    thinkers,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY_PPO = {"n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "device": "cpu"}
+
+
+def maze_observations(size, count=3, seed=0):
+    env = gym.make("DeepThink/MazeNav-v0", size=size)
+    observations = [env.reset(seed=seed + i)[0] for i in range(count)]
+    return torch.as_tensor(np.stack(observations))
+
+
+def maze_space(size):
+    return spaces.Box(0.0, 1.0, (4, size, size), dtype=np.float32)
+
+
+@pytest.mark.parametrize("extractor", [MazeCNN, MazeThinker])
+def test_maze_extractors_give_one_feature_size_for_every_maze_size(extractor):
+    torch.manual_seed(0)
+    net = extractor(maze_space(9), width=16)
+    small, large = net(maze_observations(9)), net(maze_observations(13))
+    assert small.shape == (3, 16) == large.shape == (3, net.features_dim)
+    assert torch.isfinite(large).all()
+
+
+def test_maze_features_are_read_at_the_walker():
+    torch.manual_seed(0)
+    net = MazeCNN(maze_space(9), width=8, layers=2)
+    observations = maze_observations(9, count=1)
+    moved = observations.clone()
+    walker = tuple(int(i) for i in np.argwhere(observations[0, 3].numpy() == 1)[0])
+    moved[0, 3][walker] = 0
+    moved[0, 3, 0, 0] = 1  # the walker elsewhere, the maze unchanged
+    assert not torch.allclose(net(observations), net(moved))
+
+
+def test_the_thinker_thinks_longer_when_iters_is_raised():
+    torch.manual_seed(0)
+    net = MazeThinker(maze_space(9), width=8, iters=2)
+    observations = maze_observations(13)
+    short = net(observations)
+    net.iters = 6
+    assert not torch.allclose(short, net(observations))
+
+
+def test_sudoku_cnn_flattens_per_cell_features():
+    net = SudokuCNN(spaces.Box(0, 9, (9, 9), dtype=np.int8), width=4, layers=2)
+    env = gym.make("DeepThink/SudokuFill-v0", givens=60)
+    grid = torch.as_tensor(env.reset(seed=0)[0][None]).float()  # SB3 hands extractors float observations
+    assert net(grid).shape == (1, 81 * 4) == (1, net.features_dim)
+
+
+def test_masks_read_off_observations_match_the_environments():
+    maze = gym.make("DeepThink/MazeNav-v0", size=11)
+    observation, _ = maze.reset(seed=3)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        assert np.array_equal(observation_action_masks(observation), maze.unwrapped.action_masks())
+        observation, *_ = maze.step(int(rng.integers(4)))
+    sudoku = gym.make("DeepThink/SudokuFill-v0", givens=60)
+    grid, _ = sudoku.reset(seed=0)
+    assert np.array_equal(observation_action_masks(grid), sudoku.unwrapped.action_masks())
+    with pytest.raises(ValueError, match="no action masks"):
+        observation_action_masks(np.zeros((3, 5)))
+
+
+def test_bad_combinations_are_named():
+    with pytest.raises(ValueError, match="no SB3 baseline for 'DeepThink/Maze-v0'"):
+        baseline_setup("DeepThink/Maze-v0", "ppo", "cnn")
+    with pytest.raises(ValueError, match="trains with algo maskable_ppo"):
+        baseline_setup("DeepThink/SudokuFill-v0", "ppo", "cnn")
+    with pytest.raises(ValueError, match="takes extractor cnn, not 'thinker'"):
+        baseline_setup("DeepThink/SudokuFill-v0", "maskable_ppo", "thinker")
+
+
+@pytest.mark.parametrize(
+    ("algo", "extractor", "kwargs"),
+    [("ppo", "cnn", {"width": 16, "layers": 2}), ("ppo", "thinker", {"width": 8, "iters": 2})],
+)
+def test_ppo_on_mazes_trains_saves_reloads_and_evaluates_at_two_sizes(tmp_path, algo, extractor, kwargs):
+    model = make_model("DeepThink/MazeNav-v0", algo, extractor, level=9, seed=0, extractor_kwargs=kwargs, **TINY_PPO)
+    model.learn(256)
+    save_model(model, tmp_path / "model.zip")
+    loaded = load_model(tmp_path / "model.zip", algo, device="cpu")
+    policy = SB3Policy(loaded)
+    for size in (9, 13):
+        report = evaluate_rollouts("DeepThink/MazeNav-v0", policy, episodes=3, num_envs=2, size=size, max_steps=20)
+        assert report["episodes"] == 3 and 0 <= report["success_rate"] <= 1
+    if extractor == "thinker":
+        assert report["iterations_per_episode"] == 2 * report["mean_steps"]
+        set_iters(loaded, 5)
+        assert [t.iters for t in thinkers(loaded)] == [5]
+    else:
+        with pytest.raises(ValueError, match="no MazeThinker"):
+            set_iters(loaded, 5)
+
+
+def test_maskable_ppo_on_sudoku_trains_saves_reloads_and_evaluates_at_two_levels(tmp_path):
+    model = make_model(
+        "DeepThink/SudokuFill-v0", "maskable_ppo", "cnn", level=60, extractor_kwargs={"width": 4}, **TINY_PPO
+    )
+    model.learn(256)
+    save_model(model, tmp_path / "model.zip")
+    policy = SB3Policy(load_model(tmp_path / "model.zip", "maskable_ppo", device="cpu"))
+    for givens in (60, 56):
+        report = evaluate_rollouts("DeepThink/SudokuFill-v0", policy, episodes=2, num_envs=2, givens=givens)
+        assert report["episodes"] == 2 and report["mean_return"] >= 0  # masked: never an illegal action (-1)
+
+
+def script():
+    spec = importlib.util.spec_from_file_location("scripts_train_sb3", ROOT / "scripts" / "train_sb3.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["scripts_train_sb3"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):
+    out = tmp_path / "run"
+    script().main(
+        [
+            *("--env", "DeepThink/MazeNav-v0", "--algo", "maskable_ppo", "--extractor", "thinker"),
+            *("--width", "8", "--iters", "2", "--timesteps", "128", "--n-envs", "2", "--n-steps", "64"),
+            *("--n-epochs", "1", "--eval-sizes", "5", "7", "--eval-iters", "3", "--eval-episodes", "2"),
+            *("--eval-envs", "2", "--device", "cpu", "--out", str(out)),
+        ]
+    )
+    assert "success %" in capsys.readouterr().out
+    card = json.loads((out / "card.json").read_text())
+    assert card["command"].startswith("python scripts/train_sb3.py") and card["timesteps"] == 128
+    assert card["train_level"] == {"size": 9} and card["train_iters"] == 2 and "torch threads" in card["hardware"]
+    assert [(r["level"], r["iters"]) for r in card["results"]] == [(5, 2), (7, 2), (5, 3), (7, 3)]
+    assert all(0 <= r["success_rate"] <= 1 and len(r["interval"]) == 2 for r in card["results"])
+    assert load_model(out / "model.zip", "maskable_ppo", device="cpu").num_timesteps == 128
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--env", "DeepThink/SudokuFill-v0", "--algo", "maskable_ppo", "--extractor", "thinker"], "takes extractor"),
+        (["--env", "DeepThink/SudokuFill-v0", "--algo", "ppo"], "trains with algo maskable_ppo"),
+        (["--env", "DeepThink/Chess-v0"], "no SB3 baseline"),
+        (["--algo", "dqn"], "not 'dqn'"),
+        (["--extractor", "cnn", "--iters", "5"], "the cnn's depth is --layers"),
+        (["--eval-sizes", "10"], "odd"),
+    ],
+)
+def test_a_bad_command_exits_with_a_clear_error(tmp_path, capsys, flags, message):
+    module = script()
+    with pytest.raises(SystemExit) as exit_info:
+        run_main(lambda: module.main([*flags, "--timesteps", "1", "--out", str(tmp_path / "run")]))
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()  # rejected before anything is trained or written
+
+
+def test_the_script_explains_its_flags(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        script().main(["--help"])
+    assert exit_info.value.code == 0 and "--eval-iters" in capsys.readouterr().out

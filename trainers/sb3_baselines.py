@@ -1,0 +1,358 @@
+"""Stable-Baselines3 baselines for the step-wise puzzle environments (``MazeNav-v0``, ``SudokuFill-v0``).
+
+Reinforcement-learning baselines to set beside the thinking solvers: PPO (or sb3-contrib's MaskablePPO) trained
+at the easy level and evaluated, unchanged, at harder ones. What makes that possible is the features extractor:
+
+- :class:`MazeCNN`: 3x3 convolutions over the ``(4, s, s)`` maze observation, read out *at the walker's cell*
+  (the feature map summed over space, weighted by the walker channel), so the features have the same size for
+  every maze size ``s``. Its receptive field, and so what it can see of the maze, is fixed by its depth.
+- :class:`MazeThinker`: the same read-out over a DT-Recall recurrent block (project, then ``iters``
+  applications of one shared residual block with the raw input recalled each time). ``iters`` is a plain
+  attribute: raise it at evaluation time (:func:`set_iters`) and the policy thinks longer.
+- :class:`SudokuCNN`: the 9x9 grid one-hot encoded and mixed along rows, columns and boxes by
+  :class:`agents.networks.SudokuBlock` s, flattened; trained with MaskablePPO and the rules' masks.
+
+Typical use (``scripts/train_sb3.py`` wraps this)::
+
+    model = make_model("DeepThink/MazeNav-v0", "ppo", "thinker", level=9, n_envs=8, seed=0)
+    model.learn(100_000)
+    save_model(model, "runs/sb3/maze/model.zip")
+    policy = SB3Policy(model)
+    set_iters(model, 60)
+    report = evaluate_rollouts("DeepThink/MazeNav-v0", policy, episodes=200, size=19)
+
+:class:`SB3Policy` adapts a model to :func:`trainers.rollouts.evaluate_rollouts`. It asks the policy for its
+action distribution directly instead of calling ``model.predict``, because ``predict`` rejects observations
+whose shape differs from the training space (a size-13 maze for a model trained at size 9); for a masked
+model it computes the masks from the observation itself (:func:`observation_action_masks`), since rollouts
+hand a policy observations only.
+
+Saved models are ordinary SB3 zips. SB3 pickles the policy keywords into them, here including the extractor
+class by reference (``trainers.sb3_baselines.MazeCNN`` ...): loading one needs this module importable, and,
+as with any pickle, trust in the file. That is acceptable for these baselines; the thinking solvers' own
+checkpoints stay pickle-free.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from gymnasium import spaces
+from sb3_contrib import MaskablePPO
+from stable_baselines3 import PPO
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+from stable_baselines3.common.vec_env import DummyVecEnv
+from torch import nn
+
+import envs  # noqa: F401  (registers the DeepThink/ ids)
+from agents.networks import BasicBlock, SudokuBlock
+from envs.sudoku import legal_mask
+from puzzles.storage import atomic_write
+
+#: The algorithms by command-line name.
+ALGOS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "maskable_ppo": MaskablePPO}
+
+MAZE_MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))  # MazeNav-v0's actions: up, right, down, left
+
+
+# ------------------------------------------------------------------------------------------ features extractors
+def walker_readout(features: torch.Tensor, observations: torch.Tensor) -> torch.Tensor:
+    """The ``(B, C)`` feature vector at the walker's cell: ``features`` ``(B, C, s, s)`` summed over space,
+    weighted by the walker channel (channel 3) of the ``(B, 4, s, s)`` maze observations."""
+    return (features * observations[:, 3:4]).sum(dim=(2, 3))
+
+
+class MazeCNN(BaseFeaturesExtractor):
+    """A size-agnostic CNN for ``MazeNav-v0``: ``layers`` 3x3 convolutions with ReLUs, read out at the walker.
+
+    The walker sees the maze within ``layers`` elements of it (its receptive field), whatever the maze's size.
+
+    :param observation_space: the ``(4, s, s)`` maze observation space (any ``s``)
+    :param width: channels of every layer, and so the features dimension
+    :param layers: convolutions (at least 1)
+    """
+
+    def __init__(self, observation_space: spaces.Box, width: int = 32, layers: int = 4) -> None:
+        _check_maze_space(observation_space)
+        if layers < 1:
+            raise ValueError(f"layers must be positive, got {layers}")
+        super().__init__(observation_space, features_dim=width)
+        stack: list[nn.Module] = []
+        for c_in in [observation_space.shape[0]] + [width] * (layers - 1):
+            stack += [nn.Conv2d(c_in, width, kernel_size=3, padding=1), nn.ReLU()]
+        self.cnn = nn.Sequential(*stack)
+
+    def forward(self, observations: torch.Tensor) -> torch.Tensor:
+        return walker_readout(self.cnn(observations), observations)
+
+
+class MazeThinker(BaseFeaturesExtractor):
+    """A size-agnostic DT-Recall extractor for ``MazeNav-v0``, read out at the walker.
+
+    The observation is projected to ``width`` channels, then ``iters`` times the thought is concatenated with
+    the raw observation (recall), convolved back to ``width`` channels and passed through one shared stack of
+    ``blocks`` :class:`agents.networks.BasicBlock` s. Every iteration widens the receptive field by 3 elements;
+    ``iters`` is an attribute, so a trained policy can run more iterations than it was trained with
+    (``extractor.iters = 60`` or :func:`set_iters`).
+
+    :param observation_space: the ``(4, s, s)`` maze observation space (any ``s``)
+    :param width: channels of the thought, and so the features dimension
+    :param iters: iterations per forward pass
+    :param blocks: residual blocks per iteration
+    """
+
+    def __init__(self, observation_space: spaces.Box, width: int = 16, iters: int = 10, blocks: int = 1) -> None:
+        _check_maze_space(observation_space)
+        if iters < 1 or blocks < 1:
+            raise ValueError(f"iters and blocks must be positive, got {iters} and {blocks}")
+        super().__init__(observation_space, features_dim=width)
+        channels = observation_space.shape[0]
+        self.iters = iters
+        self.projection = nn.Sequential(nn.Conv2d(channels, width, 3, padding=1, bias=False), nn.ReLU())
+        self.recall = nn.Conv2d(width + channels, width, 3, padding=1, bias=False)
+        self.block = nn.Sequential(*(BasicBlock(2, width) for _ in range(blocks)))
+
+    def forward(self, observations: torch.Tensor) -> torch.Tensor:
+        thought = self.projection(observations)
+        for _ in range(self.iters):
+            thought = self.block(self.recall(torch.cat([thought, observations], dim=1)))
+        return walker_readout(thought, observations)
+
+
+class SudokuCNN(BaseFeaturesExtractor):
+    """Features of a ``SudokuFill-v0`` grid: one-hot digits (10 channels, 0 = blank), a 1x1 projection to
+    ``width`` channels, ``layers`` :class:`agents.networks.SudokuBlock` s (cells mix along their row, column and
+    box), flattened to ``81 * width`` features.
+
+    :param observation_space: the ``(9, 9)`` grid observation space
+    :param width: channels per cell
+    :param layers: Sudoku blocks (at least 1)
+    """
+
+    def __init__(self, observation_space: spaces.Box, width: int = 32, layers: int = 3) -> None:
+        if observation_space.shape != (9, 9):
+            raise ValueError(f"SudokuCNN reads (9, 9) grids, got observations of shape {observation_space.shape}")
+        if layers < 1:
+            raise ValueError(f"layers must be positive, got {layers}")
+        super().__init__(observation_space, features_dim=81 * width)
+        self.projection = nn.Sequential(nn.Conv2d(10, width, kernel_size=1, bias=False), nn.ReLU())
+        self.blocks = nn.Sequential(*(SudokuBlock(2, width) for _ in range(layers)))
+
+    def forward(self, observations: torch.Tensor) -> torch.Tensor:
+        one_hot = F.one_hot(observations.long().clamp(0, 9), 10).permute(0, 3, 1, 2).float()
+        return self.blocks(self.projection(one_hot)).flatten(1)
+
+
+def _check_maze_space(observation_space: spaces.Space) -> None:
+    shape = getattr(observation_space, "shape", None)
+    if shape is None or len(shape) != 3 or shape[0] != 4:
+        raise ValueError(f"the maze extractors read (4, s, s) MazeNav-v0 observations, got shape {shape}")
+
+
+# ------------------------------------------------------------------------------------------ what trains where
+@dataclass(frozen=True)
+class BaselineSetup:
+    """What one environment supports: its difficulty keyword, levels, algorithms, extractors and policy keywords.
+
+    Attributes:
+        knob: the ``gymnasium.make`` keyword of the difficulty (``"size"``, ``"givens"``).
+        train_level: the easy level trained at by default.
+        eval_levels: the levels evaluated at by default, easy to hard.
+        algos: the algorithm names that fit (keys of :data:`ALGOS`).
+        extractors: the extractor classes by command-line name.
+        policy_kwargs: further SB3 policy keywords (e.g. ``net_arch``).
+    """
+
+    knob: str
+    train_level: int
+    eval_levels: tuple[int, ...]
+    algos: tuple[str, ...]
+    extractors: dict[str, type[BaseFeaturesExtractor]]
+    policy_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+#: The environments with SB3 baselines. Sudoku's 729 action logits read the 81 cells' features directly
+#: (no hidden policy layer, which would squeeze them through 64 units).
+SETUPS: dict[str, BaselineSetup] = {
+    "DeepThink/MazeNav-v0": BaselineSetup(
+        "size", 9, (9, 13, 19), ("ppo", "maskable_ppo"), {"cnn": MazeCNN, "thinker": MazeThinker}
+    ),
+    "DeepThink/SudokuFill-v0": BaselineSetup(
+        "givens",
+        36,
+        (36, 30, 24),
+        ("maskable_ppo",),
+        {"cnn": SudokuCNN},
+        {"net_arch": {"pi": [], "vf": [64]}},
+    ),
+}
+
+
+def baseline_setup(env_id: str, algo: str, extractor: str) -> BaselineSetup:
+    """The setup of ``env_id``, after checking that ``algo`` and ``extractor`` fit it.
+
+    Raises:
+        ValueError: naming the valid choices, for an environment without baselines or a combination that does
+            not fit (SudokuFill-v0 needs MaskablePPO: without masks nearly every action is illegal).
+    """
+    if env_id not in SETUPS:
+        raise ValueError(f"no SB3 baseline for {env_id!r}; the environments are {sorted(SETUPS)}")
+    setup = SETUPS[env_id]
+    if algo not in setup.algos:
+        raise ValueError(f"{env_id} trains with algo {' or '.join(setup.algos)}, not {algo!r}")
+    if extractor not in setup.extractors:
+        raise ValueError(f"{env_id} takes extractor {' or '.join(sorted(setup.extractors))}, not {extractor!r}")
+    return setup
+
+
+def make_model(
+    env_id: str,
+    algo: str,
+    extractor: str,
+    level: int | None = None,
+    n_envs: int = 8,
+    seed: int = 0,
+    extractor_kwargs: dict[str, Any] | None = None,
+    device: str = "auto",
+    **algo_kwargs: Any,
+) -> BaseAlgorithm:
+    """A fresh SB3 model on ``n_envs`` vectorised copies of ``env_id`` at difficulty ``level``.
+
+    :param env_id: ``"DeepThink/MazeNav-v0"`` or ``"DeepThink/SudokuFill-v0"``
+    :param algo: ``"ppo"`` or ``"maskable_ppo"``
+    :param extractor: ``"cnn"`` or (mazes) ``"thinker"``
+    :param level: the difficulty (maze size, Sudoku givens); default the environment's easy training level
+    :param n_envs: environments stepped together (a ``DummyVecEnv``, seeded ``seed, seed + 1, ...``)
+    :param seed: seed of the environments and of the model
+    :param extractor_kwargs: keywords of the extractor (``width``, ``layers``, ``iters``, ``blocks``)
+    :param device: torch device (``"auto"``: CUDA if available)
+    :param algo_kwargs: keywords of the algorithm (``n_steps``, ``batch_size``, ``learning_rate``, ...)
+    :raises ValueError: for a combination :func:`baseline_setup` rejects
+    """
+    setup = baseline_setup(env_id, algo, extractor)
+    level = setup.train_level if level is None else level
+    env_kwargs = {setup.knob: level, "render_mode": None}  # make_vec_env would ask for "rgb_array"
+    vec_env = make_vec_env(env_id, n_envs=n_envs, seed=seed, env_kwargs=env_kwargs, vec_env_cls=DummyVecEnv)
+    policy_kwargs = {
+        "features_extractor_class": setup.extractors[extractor],
+        "features_extractor_kwargs": dict(extractor_kwargs or {}),
+        **setup.policy_kwargs,
+    }
+    return ALGOS[algo]("MlpPolicy", vec_env, policy_kwargs=policy_kwargs, seed=seed, device=device, **algo_kwargs)
+
+
+def save_model(model: BaseAlgorithm, path: str | Path) -> None:
+    """Saves ``model`` as an SB3 zip at ``path``, atomically (a crash leaves the previous file whole)."""
+
+    def write(tmp: Path) -> None:
+        buffer = io.BytesIO()
+        model.save(buffer)
+        tmp.write_bytes(buffer.getvalue())
+
+    atomic_write(path, write)
+
+
+def load_model(path: str | Path, algo: str, device: str = "auto") -> BaseAlgorithm:
+    """Loads an SB3 zip saved by :func:`save_model` (unpickles its policy keywords: trust the file).
+
+    Raises:
+        ValueError: for an unknown ``algo``.
+        FileNotFoundError: if there is no such file.
+    """
+    if algo not in ALGOS:
+        raise ValueError(f"algo is one of {sorted(ALGOS)}, got {algo!r}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no such model file: {path}")
+    return ALGOS[algo].load(path, device=device)
+
+
+def thinkers(model: BaseAlgorithm) -> list[MazeThinker]:
+    """The :class:`MazeThinker` extractors of a model's policy (one, or two without a shared extractor)."""
+    return [module for module in model.policy.modules() if isinstance(module, MazeThinker)]
+
+
+def set_iters(model: BaseAlgorithm, iters: int) -> None:
+    """Sets the iterations of every :class:`MazeThinker` of ``model``: let a trained policy think longer.
+
+    Raises:
+        ValueError: for a non-positive ``iters`` or a model without a thinker.
+    """
+    if isinstance(iters, bool) or not isinstance(iters, int) or iters < 1:
+        raise ValueError(f"iters is a positive integer, got {iters!r}")
+    found = thinkers(model)
+    if not found:
+        raise ValueError("this model has no MazeThinker extractor: only the thinker's iterations can change")
+    for thinker in found:
+        thinker.iters = iters
+
+
+# ------------------------------------------------------------------------------------------ evaluation adapter
+def observation_action_masks(observation: np.ndarray) -> np.ndarray:
+    """The legal actions read off one observation: bool ``(729,)`` for a ``(9, 9)`` Sudoku grid (the rules'
+    placements, :func:`envs.sudoku.legal_mask`), bool ``(4,)`` for a ``(4, s, s)`` maze (the moves from the
+    walker that stay on the board and off the black wall elements).
+
+    Raises:
+        ValueError: for an observation of another shape.
+    """
+    observation = np.asarray(observation)
+    if observation.shape == (9, 9):
+        return legal_mask(observation.astype(np.int64))
+    if observation.ndim == 3 and observation.shape[0] == 4:
+        size = observation.shape[1]
+        open_ = observation[:3].max(axis=0) > 0  # walls are black in all three colour channels
+        row, col = np.unravel_index(int(np.argmax(observation[3])), observation.shape[1:])
+        mask = np.zeros(4, dtype=bool)
+        for action, (dr, dc) in enumerate(MAZE_MOVES):
+            r, c = row + dr, col + dc
+            mask[action] = 0 <= r < size and 0 <= c < size and bool(open_[r, c])
+        return mask
+    raise ValueError(f"no action masks for observations of shape {observation.shape}")
+
+
+class SB3Policy:
+    """An SB3 model as a policy of :func:`trainers.rollouts.evaluate_rollouts` (``act_batch`` and ``reset``).
+
+    :param model: a trained PPO or MaskablePPO model; a masked model gets masks from the observations
+    :param deterministic: take the most likely action (else sample)
+
+    ``iterations`` counts the thinker's iterations spent (``iters`` per observation; stays 0 without a thinker),
+    the compute a rollout report divides by its episodes.
+    """
+
+    def __init__(self, model: BaseAlgorithm, deterministic: bool = True) -> None:
+        self.model = model
+        self.deterministic = deterministic
+        self.masked = isinstance(model, MaskablePPO)
+        self.iterations = 0
+
+    def reset(self, slot: int = 0) -> None:
+        """Nothing to forget: the policy is memoryless (kept for the rollout interface)."""
+
+    def act_batch(
+        self, observations: Sequence[np.ndarray], action_space: spaces.Space, slots: Sequence[int] | None = None
+    ) -> list[int]:
+        """One action per observation, from one batched forward pass of the policy network."""
+        policy = self.model.policy
+        policy.set_training_mode(False)
+        batch = torch.as_tensor(np.stack(observations), device=policy.device)
+        with torch.no_grad():
+            if self.masked:
+                masks = np.stack([observation_action_masks(o) for o in observations])
+                distribution = policy.get_distribution(batch, action_masks=masks)
+            else:
+                distribution = policy.get_distribution(batch)
+            actions = distribution.get_actions(deterministic=self.deterministic)
+        extractor = policy.pi_features_extractor
+        if isinstance(extractor, MazeThinker):
+            self.iterations += extractor.iters * len(observations)
+        return [int(action) for action in actions.cpu().numpy()]
