@@ -174,7 +174,7 @@ def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: s
             report = evaluate_rollouts(args.env, policy, args.episodes, args.num_envs, args.seed, **{knob: size})
             reports.append({"think": think, **report})
     table = Table(title=f"{stem.name} as a policy in {args.env}: success (95% interval)")
-    for column in ("think", knob, "episodes", "success %", "interval %", "mean return", "iters/episode", "episodes/s"):
+    for column in ("think", knob, "episodes", "solved %", "95% CI", "return", "iters/ep", "ep/s"):
         table.add_column(column, justify="right")
     for r in reports:
         low, high = r["interval"]
