@@ -1,11 +1,8 @@
 """Match statistics (Elo, pentanomial intervals, SPRT, rating fits), the chess arena and its script."""
 
-import importlib.util
 import io
 import json
 import math
-import sys
-from pathlib import Path
 
 import chess
 import chess.pgn
@@ -13,6 +10,7 @@ import numpy as np
 import pytest
 
 from puzzles.chess_game import game_result
+from tests.helpers import load_script
 from trainers.arena import (
     IllegalMoveError,
     PolicyPlayer,
@@ -31,8 +29,6 @@ from trainers.elo import (
     sprt_decision,
     sprt_llr,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _have_stockfish() -> bool:
@@ -327,11 +323,7 @@ def test_a_stockfish_that_always_plays_randomly_is_a_random_mover():
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("scripts_arena", ROOT / "scripts" / "arena.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scripts_arena"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("arena")
 
 
 def test_script_plays_and_writes_json_and_pgn(tmp_path, capsys):

@@ -1,10 +1,7 @@
 """Playing chess against a policy in the terminal: the session's commands, the board drawing and the loop."""
 
-import importlib.util
 import random
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import chess
 import pytest
@@ -23,8 +20,8 @@ from agents.chess_play import (
     parse_move,
     render_board,
 )
+from tests.helpers import load_script
 
-ROOT = Path(__file__).resolve().parent.parent
 MATE_IN_ONE = "6k1/5ppp/8/8/8/8/5PPP/R5K1 w - - 0 1"  # Ra8#
 
 
@@ -276,16 +273,8 @@ def test_ctrl_c_while_the_network_thinks_quits_cleanly():
     assert "Interrupted. Bye." in console.export_text()
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("scripts_play", ROOT / "scripts" / "play.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scripts_play"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_script_help_and_a_bad_fen(capsys):
-    play = load_script()
+    play = load_script("play")
     with pytest.raises(SystemExit) as exit_info:
         play.main(["--help"])
     assert exit_info.value.code == 0 and "--think" in capsys.readouterr().out

@@ -5,6 +5,7 @@ import pytest
 
 from agents import load_solver
 from agents.solver_policy import SolverPolicy
+from tests.helpers import load_script
 from trainers.rollouts import evaluate_rollouts, wilson_interval
 
 
@@ -74,3 +75,12 @@ def test_sudoku_fill_policy_places_its_answer_cell_by_cell():
         observation, reward, done, _, _ = env.step(policy.act(observation, env.action_space))
         total, steps = total + reward, steps + 1
     assert total == 1.0 and steps == int((EASY == 0).sum()) and solver.calls == 1
+
+
+def test_env_table_script_writes_the_markdown_table(tmp_path):
+    env_table = load_script("env_table")
+    env_table.FAMILIES = tuple((*row[:4], row[4][:2]) for row in env_table.FAMILIES)  # two levels each, for speed
+    env_table.main(["--episodes", "2", "--num-envs", "2", "--out", str(tmp_path)])
+    table = (tmp_path / "env_table.md").read_text()
+    assert "| prefix sums | `DeepThink/PrefixSums-v0` | `prefix_sums` solver" in table
+    assert "| mazes | `DeepThink/MazeNav-v0` |" in table and "size 13" in table

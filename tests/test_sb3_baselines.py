@@ -1,9 +1,6 @@
 """Stable-Baselines3 baselines: size-agnostic extractors, tiny PPO / MaskablePPO runs, and the training script."""
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -11,6 +8,7 @@ import pytest
 import torch
 from gymnasium import spaces
 
+from tests.helpers import load_script
 from trainers.cli import run_main
 from trainers.rollouts import evaluate_rollouts
 from trainers.sb3_baselines import (
@@ -27,7 +25,6 @@ from trainers.sb3_baselines import (
     thinkers,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 TINY_PPO = {"n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2, "device": "cpu"}
 
 
@@ -135,11 +132,7 @@ def test_maskable_ppo_on_sudoku_trains_saves_reloads_and_evaluates_at_two_levels
 
 
 def script():
-    spec = importlib.util.spec_from_file_location("scripts_train_sb3", ROOT / "scripts" / "train_sb3.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scripts_train_sb3"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("train_sb3")
 
 
 def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):

@@ -1,9 +1,7 @@
 """Watching a solver think: rich frames for each family, the script headless and live, GIF and PNG output."""
 
-import importlib.util
 import io
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,17 +14,12 @@ from agents.problems import get_problem
 from agents.solver import Solver, ThoughtStep, load_solver
 from agents.watch import frame_image, render_frame
 from puzzles.mazes import image_to_compact
+from tests.helpers import load_script
 from trainers.cli import run_main
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def watch_script():
-    spec = importlib.util.spec_from_file_location("scripts_watch", ROOT / "scripts" / "watch.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scripts_watch"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("watch")
 
 
 def as_text(renderable) -> str:
