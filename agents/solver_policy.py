@@ -20,9 +20,6 @@ from gymnasium import spaces
 from agents.solver import Solver
 from puzzles import mazes
 
-#: MazeNav-v0's moves: up, right, down, left in the compact view.
-MAZE_MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))
-
 
 class SolverPolicy:
     """A solver with a fixed thinking budget, acting in the puzzle environments.
@@ -94,7 +91,7 @@ def _walk(plan: dict, observation: np.ndarray) -> int:
     here = tuple(int(v) for v in np.unravel_index(int(np.argmax(observation[3])), (size, size)))
     open_cells = observation[:3].max(axis=0) > 0
     options = []
-    for move, (dr, dc) in enumerate(MAZE_MOVES):
+    for move, (dr, dc) in enumerate(mazes.MOVES):
         r, c = here[0] + dr, here[1] + dc
         if 0 <= r < size and 0 <= c < size and open_cells[r, c]:
             options.append((not plan["path"][r, c], (r, c) == plan["previous"], move))

@@ -21,7 +21,6 @@ _CHARS = np.array(list("#.SG"))  # text of the grid codes WALL, OPEN, START, GOA
 _PATH_RGB = np.array([0.2, 0.4, 1.0], dtype=np.float32)  # a right path pixel of an answer
 _WRONG_RGB = np.array([1.0, 0.6, 0.0], dtype=np.float32)  # a wrong pixel of an answer
 _AGENT_RGB = np.array([0.0, 0.0, 1.0], dtype=np.float32)  # the walker of MazeNav-v0
-_MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))  # up, right, down, left as (row, col) offsets
 
 
 def _to_uint8(rgb: np.ndarray) -> np.ndarray:
@@ -299,7 +298,7 @@ class MazeNavEnv(gym.Env[np.ndarray, np.int64]):
         """The moves (up, right, down, left) that do not run into a wall or off the board, bool ``(4,)``."""
         row, col = self._position
         mask = np.zeros(4, dtype=bool)
-        for action, (dr, dc) in enumerate(_MOVES):
+        for action, (dr, dc) in enumerate(mazes.MOVES):
             r, c = row + dr, col + dc
             mask[action] = 0 <= r < self.size and 0 <= c < self.size and self._grid[r, c] != mazes.WALL
         return mask
@@ -344,7 +343,7 @@ class MazeNavEnv(gym.Env[np.ndarray, np.int64]):
             raise ValueError(f"an action is an integer in 0..3 (up, right, down, left), got {action!r}")
         action = int(action)
         if self.action_masks()[action]:
-            dr, dc = _MOVES[action]
+            dr, dc = mazes.MOVES[action]
             self._position = (self._position[0] + dr, self._position[1] + dc)
         self._steps += 1
         terminated = self._position == self._goal

@@ -27,6 +27,9 @@ WALL, OPEN, START, GOAL = 0, 1, 2, 3
 #: RGB colour of each grid code.
 COLOURS = np.array([[0, 0, 0], [1, 1, 1], [0, 1, 0], [1, 0, 0]], dtype=np.float32)
 _STEPS = ((0, 2), (2, 0), (0, -2), (-2, 0))
+#: One-element moves in the grid or compact view as (row, col) offsets: up, right, down, left (the actions of
+#: ``DeepThink/MazeNav-v0``).
+MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))
 
 
 def image_side(size: int) -> int:

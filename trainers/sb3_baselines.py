@@ -56,12 +56,11 @@ from torch import nn
 import envs  # noqa: F401  (registers the DeepThink/ ids)
 from agents.networks import BasicBlock, SudokuBlock
 from envs.sudoku import legal_mask
+from puzzles import mazes
 from puzzles.storage import atomic_write
 
 #: The algorithms by command-line name.
 ALGOS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "maskable_ppo": MaskablePPO}
-
-MAZE_MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))  # MazeNav-v0's actions: up, right, down, left
 
 
 # ------------------------------------------------------------------------------------------ features extractors
@@ -312,7 +311,7 @@ def observation_action_masks(observation: np.ndarray) -> np.ndarray:
         open_ = observation[:3].max(axis=0) > 0  # walls are black in all three colour channels
         row, col = np.unravel_index(int(np.argmax(observation[3])), observation.shape[1:])
         mask = np.zeros(4, dtype=bool)
-        for action, (dr, dc) in enumerate(MAZE_MOVES):
+        for action, (dr, dc) in enumerate(mazes.MOVES):
             r, c = row + dr, col + dc
             mask[action] = 0 <= r < size and 0 <= c < size and bool(open_[r, c])
         return mask
