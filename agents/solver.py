@@ -100,7 +100,8 @@ class Solver:
     halt_patience: int = 5
     halt_tol: float = 1e-3
 
-    def _check_think(self, think: int | None) -> int:
+    def check_think(self, think: int | None) -> int:
+        """``think`` (default: :attr:`default_think`) checked to be a budget this network can run."""
         think = self.default_think if think is None else think
         if isinstance(think, bool) or not isinstance(think, (int, np.integer)) or think < 1:
             raise ValueError(f"think must be a positive number of iterations, got {think!r}")
@@ -122,7 +123,7 @@ class Solver:
                 raise ValueError(f"think must be a number of iterations or 'auto', got {think!r}")
             return self.solve_auto(inputs, cap)[0]
         inputs = self.problem.validate(inputs)
-        think = self._check_think(think)
+        think = self.check_think(think)
         answers = []
         with torch.inference_mode():
             for start in range(0, len(inputs), self.batch_size):
@@ -154,7 +155,7 @@ class Solver:
             ``(answers, iterations)``: native answers and the iterations each sample ran.
         """
         inputs = self.problem.validate(inputs)
-        cap = self._check_think(cap if cap is not None else 4 * self.default_think)
+        cap = self.check_think(cap if cap is not None else 4 * self.default_think)
         answers, iterations = [], []
         with torch.inference_mode():
             for start in range(0, len(inputs), self.batch_size):
@@ -194,7 +195,7 @@ class Solver:
     def think_trace(self, inputs: np.ndarray, think: int | None = None) -> Iterator[ThoughtStep]:
         """Streams the prediction, confidence and thought change after each iteration (one batch)."""
         inputs = self.problem.validate(inputs)
-        think = self._check_think(think)
+        think = self.check_think(think)
         with torch.inference_mode():
             x = self.problem.encode(inputs).to(self.device)
             mask = self.problem.loss_mask(x)

@@ -34,7 +34,7 @@ class SolverPolicy:
 
     def __init__(self, solver: Solver, think: int | None = None) -> None:
         self.solver = solver
-        self.think = solver._check_think(think)
+        self.think = solver.check_think(think)
         self.iterations = 0
         self._plans: dict[int, Any] = {}
 
