@@ -17,6 +17,8 @@ down (one digit back, then blanking again in a new order) and starts over with a
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
 
 ALL = 0x1FF  # candidates 1..9 as bits 0..8
@@ -233,6 +235,11 @@ def _remove_while_unique(puzzle: np.ndarray, givens: int, rng: np.random.Generat
     return left
 
 
+def _check_givens(givens: int) -> None:
+    if isinstance(givens, bool) or not isinstance(givens, (int, np.integer)) or not 17 <= givens <= 81:
+        raise ValueError(f"givens must be an integer from 17 to 81, got {givens!r}")
+
+
 def make_puzzle(
     givens: int, rng: np.random.Generator, max_grids: int = 1000, climbs: int = 30
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -245,8 +252,7 @@ def make_puzzle(
     Raises ValueError for ``givens`` outside 17..81 and RuntimeError if ``max_grids`` grids all stayed
     above ``givens``.
     """
-    if isinstance(givens, bool) or not isinstance(givens, (int, np.integer)) or not 17 <= givens <= 81:
-        raise ValueError(f"givens must be an integer from 17 to 81, got {givens!r}")
+    _check_givens(givens)
     for _ in range(max_grids):
         solution = random_grid(rng).reshape(81)
         puzzle = solution.copy()
@@ -262,9 +268,24 @@ def make_puzzle(
     raise RuntimeError(f"no {givens}-given puzzle in {max_grids} grids")
 
 
-def generate(count: int, givens: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` fresh ``(puzzles, solutions)``, each int8 ``(count, 9, 9)``, unique solutions, ``givens`` givens."""
-    pairs = [make_puzzle(givens, rng) for _ in range(count)]
+def _seeded_puzzle(job: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    givens, seed = job
+    return make_puzzle(givens, np.random.default_rng(seed))
+
+
+def generate(count: int, givens: int, rng: np.random.Generator, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` fresh ``(puzzles, solutions)``, each int8 ``(count, 9, 9)``, unique solutions, ``givens`` givens.
+
+    Every puzzle has its own seed drawn from ``rng``, so ``workers`` (spawned processes) changes the speed,
+    never the puzzles.
+    """
+    _check_givens(givens)
+    jobs = [(givens, int(seed)) for seed in rng.integers(0, 2**63, size=count)]
+    if workers > 1 and count > 1:
+        with multiprocessing.get_context("spawn").Pool(min(workers, count)) as pool:
+            pairs = pool.map(_seeded_puzzle, jobs, chunksize=max(1, count // (8 * workers)))
+    else:
+        pairs = [_seeded_puzzle(job) for job in jobs]
     if not pairs:
         return np.zeros((0, 9, 9), np.int8), np.zeros((0, 9, 9), np.int8)
     puzzles, solutions = zip(*pairs, strict=True)

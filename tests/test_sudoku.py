@@ -59,6 +59,12 @@ def test_generation_is_seeded():
     assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
+def test_worker_processes_change_the_speed_not_the_puzzles():
+    one = sudoku.generate(4, 40, np.random.default_rng(3))
+    two = sudoku.generate(4, 40, np.random.default_rng(3), workers=2)
+    assert all(np.array_equal(a, b) for a, b in zip(one, two, strict=True))
+
+
 def test_grade_counts_guesses():
     assert sudoku.grade(EASY) == 0  # naked and hidden singles suffice
     assert sudoku.grade(np.zeros((9, 9), dtype=np.int8)) > 0
