@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -12,6 +11,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from envs.actions import discrete_index
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes, game_result
 from puzzles.engine import StockfishProcess
@@ -370,17 +370,8 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
 
     def _legal_move(self, action: Any) -> chess.Move | None:
         """The legal move that ``action`` names, or None for anything else (never raises)."""
-        try:
-            index = operator.index(action)
-        except TypeError:
-            try:  # a one-element array, as vectorised callers sometimes pass
-                array = np.asarray(action)
-                if array.size != 1 or not np.issubdtype(array.dtype, np.integer):
-                    return None
-                index = int(array.reshape(()))
-            except (TypeError, ValueError):
-                return None
-        if not 0 <= index < NUM_ACTIONS or not self._mask[index]:
+        index = discrete_index(action, NUM_ACTIONS)
+        if index is None or not self._mask[index]:
             return None
         move = decode_move(self._board, index)
         return move if self._board.is_legal(move) else None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from envs.actions import discrete_index
 from envs.solve import SolveEnv
 from puzzles import sudoku
 
@@ -284,7 +284,7 @@ class SudokuFillEnv(gym.Env[np.ndarray, np.int64]):
         """
         if self._done:
             raise RuntimeError("the episode is over (or not started): call reset() before step()")
-        index = self._index(action)
+        index = discrete_index(action, NUM_ACTIONS)
         if index is None or not self._mask[index]:
             self._done = True
             self._mask[:] = False
@@ -317,20 +317,3 @@ class SudokuFillEnv(gym.Env[np.ndarray, np.int64]):
             "givens": int((self.puzzle > 0).sum()),
             "illegal": bool(illegal),
         }
-
-    @staticmethod
-    def _index(action: Any) -> int | None:
-        """The action as an index in ``0..728``, or None for anything else (never raises)."""
-        if isinstance(action, (bool, np.bool_)):
-            return None
-        try:
-            index = operator.index(action)
-        except TypeError:
-            try:  # a one-element integer array, as vectorised callers pass
-                array = np.asarray(action)
-                if array.size != 1 or not np.issubdtype(array.dtype, np.integer):
-                    return None
-                index = int(array.reshape(()))
-            except (TypeError, ValueError):
-                return None
-        return index if 0 <= index < NUM_ACTIONS else None
