@@ -239,21 +239,18 @@ def maze_throughput(solver, size: int, count: int, think: int | None = None, see
     grids = [generate_grid(size, rng) for _ in range(count)]
     inputs, targets = solver.problem.generate(count, size, np.random.default_rng(seed))
     think = think or solver.default_think
-    answers: list[np.ndarray] = []
-    timings = {
-        "breadth-first search": _timed(lambda: [shortest_path(g) for g in grids], 1),
-        f"solve(think={think})": _timed(lambda: answers.append(solver.solve(inputs, think=think)), 0),
-        f"solve(think='auto', cap={think})": _timed(lambda: solver.solve_auto(inputs, cap=think), 0),
-    }
-    correct = float(np.mean([np.array_equal(a, t) for a, t in zip(answers[0], targets, strict=True)]))
-    measurement = Measurement(
-        f"mazes {size}x{size} ({count} mazes)", "mazes/s", {k: count / v for k, v in timings.items()}
+    measurement = _against_classical(
+        f"mazes {size}x{size} ({count} mazes)",
+        "mazes/s",
+        solver,
+        inputs,
+        targets,
+        think,
+        "breadth-first search",
+        lambda: [shortest_path(g) for g in grids],
+        repeats=1,
     )
-    measurement.extra = {
-        "iterations_per_second": count * think / timings[f"solve(think={think})"],
-        "seconds_per_maze": timings[f"solve(think={think})"] / count,
-        "solver_exact_match": correct,
-    }
+    measurement.extra["seconds_per_maze"] = 1 / measurement.variants[f"solve(think={think})"]
     return measurement
 
 
@@ -306,16 +303,40 @@ def sudoku_throughput(solver, givens: int, count: int, think: int | None = None,
     from puzzles import sudoku
 
     inputs, targets = sudoku.generate(count, givens, np.random.default_rng(seed))
-    think = think or solver.default_think
+    return _against_classical(
+        f"Sudoku, {givens} givens ({count} puzzles)",
+        "puzzles/s",
+        solver,
+        inputs,
+        targets,
+        think or solver.default_think,
+        "exact search (puzzles.sudoku.solve)",
+        lambda: sudoku.solve(inputs),
+        repeats=0,
+    )
+
+
+def _against_classical(
+    title: str,
+    unit: str,
+    solver,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    think: int,
+    classical_name: str,
+    classical: Callable[[], object],
+    repeats: int,
+) -> Measurement:
+    """Instances/s of a classical algorithm (the baseline), of ``solver.solve`` at ``think`` and of auto-halting
+    capped there, on the same instances; ``extra`` holds iterations/s and the solver's exact-match rate."""
+    count = len(inputs)
     answers: list[np.ndarray] = []
     timings = {
-        "exact search (puzzles.sudoku.solve)": _timed(lambda: sudoku.solve(inputs), 0),
+        classical_name: _timed(classical, repeats),
         f"solve(think={think})": _timed(lambda: answers.append(solver.solve(inputs, think=think)), 0),
         f"solve(think='auto', cap={think})": _timed(lambda: solver.solve_auto(inputs, cap=think), 0),
     }
-    measurement = Measurement(
-        f"Sudoku, {givens} givens ({count} puzzles)", "puzzles/s", {k: count / v for k, v in timings.items()}
-    )
+    measurement = Measurement(title, unit, {k: count / v for k, v in timings.items()})
     measurement.extra = {
         "iterations_per_second": count * think / timings[f"solve(think={think})"],
         "solver_exact_match": float(np.mean([np.array_equal(a, t) for a, t in zip(answers[0], targets, strict=True)])),
