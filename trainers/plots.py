@@ -117,3 +117,40 @@ def _draw_sudoku(ax: plt.Axes, grid: np.ndarray, puzzle: np.ndarray, target: np.
     ax.set_ylim(0, 9)
     ax.set_aspect("equal")
     ax.axis("off")
+
+
+def plot_overthinking(traces: dict[str, dict], folder: str | Path, title: str, early: int, late: int) -> None:
+    """The overthinking study's figures (``trainers.overthinking``), one line per model:
+    ``overthinking_accuracy.png`` (clean runs), ``overthinking_interventions.png`` (a panel per intervention)
+    and ``overthinking_change.png`` (the thought's mean change per iteration, log scale)."""
+    folder = Path(folder)
+    when = {"noise": early, "zeros": early, "swap": late, "input": late}
+    panels = [kind for kind in when if any(kind in kinds for kinds in traces.values())]
+    figures = {
+        "accuracy": plt.subplots(figsize=(7, 4.5)),
+        "interventions": plt.subplots(1, max(len(panels), 1), figsize=(4 * max(len(panels), 1), 4), squeeze=False),
+        "change": plt.subplots(figsize=(7, 4.5)),
+    }
+    for label, kinds in traces.items():
+        steps = np.arange(1, len(kinds["clean"].correct) + 1)
+        figures["accuracy"][1].plot(steps, 100 * kinds["clean"].accuracy(), label=label)
+        figures["change"][1].plot(steps, kinds["clean"].change.mean(axis=1), label=label)
+        for ax, kind in zip(figures["interventions"][1][0], panels, strict=False):
+            if kind in kinds:
+                ax.plot(np.arange(1, len(kinds[kind].correct) + 1), 100 * kinds[kind].accuracy(), label=label)
+    for ax, kind in zip(figures["interventions"][1][0], panels, strict=False):
+        ax.axvline(when[kind], color="grey", linestyle=":")
+        ax.set_title(f"{kind} after iteration {when[kind]}", fontsize=10)
+    for name, (fig, axes) in figures.items():
+        for ax in np.atleast_1d(axes).ravel():
+            ax.set_xlabel("iterations")
+            ax.set_ylabel("||phi_n - phi_(n-1)||" if name == "change" else "exact match (%)")
+            ax.grid(alpha=0.3)
+        first = np.atleast_1d(axes).ravel()[0]
+        if name == "change":
+            first.set_yscale("log")
+        first.legend(fontsize=7)
+        fig.suptitle(f"{title}: {name}")
+        fig.tight_layout()
+        atomic_write(folder / f"overthinking_{name}.png", lambda tmp, fig=fig: fig.savefig(tmp, dpi=110, format="png"))
+        plt.close(fig)

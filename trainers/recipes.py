@@ -115,6 +115,21 @@ RECIPES: dict[str, TrainConfig] = {
 RECIPES["mazes_w48"] = replace(RECIPES["mazes"], network={**RECIPES["mazes"].network, "width": 48})
 
 
+# The overthinking study's models (scripts/overthinking.py, the dissertation's Table 5.5): the "mazes" recipe
+# with recall or progressive loss taken away (alpha 0: the loss after m iterations only), or a feed-forward
+# net of the same depth, each trained for 12 epochs (about 15 minutes on one thread) to compare like with like.
+def _overthinking_ablation(recall: bool, alpha: float, kind: str = "dt") -> TrainConfig:
+    network = {**RECIPES["mazes"].network, "recall": recall, "kind": kind}
+    return replace(RECIPES["mazes"], network=network, alpha=alpha, epochs=12, warmup_steps=300, lr_decay_epochs=[9, 11])
+
+
+RECIPES["mazes_dt"] = _overthinking_ablation(recall=False, alpha=0.0)
+RECIPES["mazes_dt_progressive"] = _overthinking_ablation(recall=False, alpha=1.0)
+RECIPES["mazes_recall"] = _overthinking_ablation(recall=True, alpha=0.0)
+RECIPES["mazes_recall_progressive"] = _overthinking_ablation(recall=True, alpha=1.0)
+RECIPES["mazes_ff"] = _overthinking_ablation(recall=True, alpha=0.0, kind="ff")
+
+
 def get_recipe(name: str, **overrides) -> TrainConfig:
     """The named recipe, with fields overridden (``network`` entries are merged)."""
     try:
