@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             trace = trace_thought(net, problem, inputs, targets, iters, kind, at, args.seed)
             traces[label][kind], table[label][kind] = trace, trace.summary()
-            console.print(f"{label}, {kind}: {format_cell(table[label][kind])}, final {table[label][kind]['final']:.1%}")
+            console.print(f"{label}, {kind}: {format_cell(table[label][kind])}, last {trace.accuracy()[-1]:.1%}")
 
     out = Path(args.out)
     plot_overthinking(traces, out, f"{problem.size_label} {args.size}, {args.samples} puzzles", args.early, args.late)

@@ -43,7 +43,8 @@ def test_summary_counts_iterations_from_the_start_after_the_intervention():
     correct = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 0], [1, 1, 0], [1, 1, 0]], dtype=bool)
     trace = Trace(correct, np.zeros(correct.shape), at=2)
     # After iteration 2: sample 0 is right again at iteration 4, sample 1 at 4, sample 2 never.
-    assert trace.summary() == {"iterations_to_solution": 4.0, "peak": pytest.approx(2 / 3), "final": pytest.approx(2 / 3)}
+    expected = {"iterations_to_solution": 4.0, "peak": pytest.approx(2 / 3), "final": pytest.approx(2 / 3)}
+    assert trace.summary() == expected
     assert Trace(np.zeros((3, 2), bool), np.zeros((3, 2))).summary()["iterations_to_solution"] is None
 
 
