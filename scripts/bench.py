@@ -1,6 +1,6 @@
-"""Benchmark: our trainer and inference against a straightforward eager implementation, in one run; a maze
-solver against breadth-first search on the same mazes; the Sudoku generator, and a Sudoku solver against the
-exact search.
+"""Benchmark: our trainer and inference against a straightforward eager implementation, in one run; each solver
+against the classical algorithm on the same instances (running parity, breadth-first search, exact search) at
+its card's budget and with auto-halting (accuracy and share of iterations beside); the Sudoku generator.
 
     python scripts/bench.py --checkpoint prefix_sums
     python scripts/bench.py --checkpoint '' --maze-checkpoint mazes --maze-size 59 --maze-count 10
@@ -29,6 +29,7 @@ from trainers.benchmark import (  # noqa: E402
     maze_throughput,
     maze_view_training_throughput,
     solve_throughput,
+    strings_throughput,
     sudoku_generator_throughput,
     sudoku_throughput,
     training_throughput,
@@ -47,6 +48,7 @@ class Args:
     test_bits: int = arg(512, "string length at test time")
     test_samples: int = arg(1000, "test strings")
     think: int = arg(300, "iterations at test time")
+    strings: int = arg(1000, "strings of test_bits bits solved at the card's budget, with and without auto-halting")
     batch_size: int = arg(500, "test batch size")
     threads: int = arg(0, "torch threads (0 = torch's default)")
     maze_checkpoint: str = arg("", "also time this maze solver against breadth-first search, e.g. mazes")
@@ -74,15 +76,15 @@ def main(argv: list[str] | None = None) -> None:
         }
         results.append(maze_view_training_throughput(network, max_iters=maze_solver.net.config.max_iters))
         results.append(maze_throughput(maze_solver, args.maze_size, args.maze_count, args.maze_think or None))
-        console.print({k: round(v, 3) for k, v in results[-1].extra.items()})
     if args.sudoku_checkpoint:
         results.append(sudoku_generator_throughput(args.sudoku_levels, args.sudoku_count))
         sudoku_solver = load_solver(args.sudoku_checkpoint)
         results.append(
             sudoku_throughput(sudoku_solver, args.sudoku_givens, args.sudoku_count, args.sudoku_think or None)
         )
-        for m in results[-2:]:
-            console.print({k: round(v, 3) for k, v in m.extra.items()})
+    for m in results:
+        if m.extra:
+            console.print(m.name, {k: round(v, 3) for k, v in m.extra.items()})
     table = Table(title="throughput against a baseline (each workload's first row), measured in one run")
     for column in ("workload", "variant", "throughput", "ratio"):
         table.add_column(column, justify="right" if column in ("throughput", "ratio") else "left")
@@ -137,6 +139,7 @@ def prefix_sums_measurements(args: Args, console: Console) -> list:
         ),
         evaluation_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
         solve_throughput(net, problem, args.test_bits, args.test_samples, args.think, args.batch_size),
+        strings_throughput(solver, args.test_bits, args.strings),
     ]
 
 

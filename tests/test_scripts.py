@@ -86,13 +86,20 @@ def test_bench_prints_ratios(tiny, capsys):
             "20",
             "--think",
             "4",
+            "--strings",
+            "10",
             "--out",
             str(tiny / "bench"),
         ]
     )
     assert "1.00x" in capsys.readouterr().out
     bench = json.loads((tiny / "bench" / "bench.json").read_text())
-    assert len(bench["results"]) == 3
+    assert len(bench["results"]) == 4
+    halting = bench["results"][-1]["extra"]
+    assert 0 < halting["auto_iteration_share"] <= 1
+    assert halting["auto_minus_fixed_points"] == pytest.approx(
+        100 * (halting["auto_exact_match"] - halting["solver_exact_match"])
+    )
 
 
 @pytest.mark.parametrize("name", ["train", "evaluate", "bench", "mine_chess_puzzles"])

@@ -230,6 +230,25 @@ def solve_throughput(
     return Measurement(f"solve ({length} bits, think={iters})", "iter x samples/s", variants)
 
 
+def strings_throughput(solver, length: int, count: int, think: int | None = None, seed: int = 2) -> Measurement:
+    """Strings/s of a prefix-sums solver at its budget (and with auto-halting) beside the running parity by
+    ``numpy.cumsum`` on the same strings; ``extra`` holds accuracies and auto-halting's share of iterations."""
+    from puzzles import prefix_sums
+
+    inputs, targets = solver.problem.generate(count, length, np.random.default_rng(seed))
+    return _against_classical(
+        f"prefix sums, {length} bits ({count} strings)",
+        "strings/s",
+        solver,
+        inputs,
+        targets,
+        think or solver.default_think,
+        "running parity (numpy cumsum)",
+        lambda: prefix_sums.solve(inputs),
+        repeats=3,
+    )
+
+
 def maze_throughput(solver, size: int, count: int, think: int | None = None, seed: int = 0) -> Measurement:
     """Mazes/s of a maze solver at its budget (and with auto-halting), beside breadth-first search on the same
     mazes (the classical limit). The measurement's ``extra`` holds iterations/s and the solver's accuracy."""
@@ -328,17 +347,27 @@ def _against_classical(
     repeats: int,
 ) -> Measurement:
     """Instances/s of a classical algorithm (the baseline), of ``solver.solve`` at ``think`` and of auto-halting
-    capped there, on the same instances; ``extra`` holds iterations/s and the solver's exact-match rate."""
+    capped there, on the same instances. ``extra`` holds iterations/s, both exact-match rates, the halting gap
+    (auto's exact match minus the fixed budget's) and the share of the fixed budget's iterations auto ran."""
     count = len(inputs)
-    answers: list[np.ndarray] = []
+    fixed: list[np.ndarray] = []
+    auto: list[tuple[np.ndarray, np.ndarray]] = []
     timings = {
         classical_name: _timed(classical, repeats),
-        f"solve(think={think})": _timed(lambda: answers.append(solver.solve(inputs, think=think)), 0),
-        f"solve(think='auto', cap={think})": _timed(lambda: solver.solve_auto(inputs, cap=think), 0),
+        f"solve(think={think})": _timed(lambda: fixed.append(solver.solve(inputs, think=think)), 0),
+        f"solve(think='auto', cap={think})": _timed(lambda: auto.append(solver.solve_auto(inputs, cap=think)), 0),
     }
     measurement = Measurement(title, unit, {k: count / v for k, v in timings.items()})
+    fixed_exact, auto_exact = _exact_match(fixed[0], targets), _exact_match(auto[0][0], targets)
     measurement.extra = {
         "iterations_per_second": count * think / timings[f"solve(think={think})"],
-        "solver_exact_match": float(np.mean([np.array_equal(a, t) for a, t in zip(answers[0], targets, strict=True)])),
+        "solver_exact_match": fixed_exact,
+        "auto_exact_match": auto_exact,
+        "auto_minus_fixed_points": 100 * (auto_exact - fixed_exact),
+        "auto_iteration_share": float(auto[0][1].mean() / think),
     }
     return measurement
+
+
+def _exact_match(answers: np.ndarray, targets: np.ndarray) -> float:
+    return float(np.mean([np.array_equal(a, t) for a, t in zip(answers, targets, strict=True)]))
