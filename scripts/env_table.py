@@ -95,8 +95,12 @@ def load_baseline(folder: Path) -> tuple[str, str, object]:
     card = json.loads(card_path.read_text())
     model = load_model(folder / card["model"], card["algo"])
     ((knob, level),) = card["train_level"].items()
+    # Actions are chosen as the run's own evaluation chose them (a greedy walker can loop where a sampling one
+    # gets out, so train_sb3.py lets a run pick).
+    deterministic = card["args"].get("deterministic", True)
     name = f"{card['algo']} + {card['extractor']}, {card['timesteps']:,} steps at {knob} {level}"
-    return name, card["env_id"], SB3Policy(model)
+    name += "" if deterministic else ", sampled actions"
+    return name, card["env_id"], SB3Policy(model, deterministic=deterministic)
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):
             *("--env", "DeepThink/MazeNav-v0", "--algo", "maskable_ppo", "--extractor", "thinker"),
             *("--width", "8", "--iters", "2", "--timesteps", "128", "--n-envs", "2", "--n-steps", "64"),
             *("--n-epochs", "1", "--eval-sizes", "5", "7", "--eval-iters", "3", "--eval-episodes", "2"),
-            *("--eval-envs", "2", "--device", "cpu", "--out", str(out)),
+            *("--eval-envs", "2", "--device", "cpu", "--no-deterministic", "--out", str(out)),
         ]
     )
     assert "success %" in capsys.readouterr().out
@@ -152,6 +152,10 @@ def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):
     assert [(r["level"], r["iters"]) for r in card["results"]] == [(5, 2), (7, 2), (5, 3), (7, 3)]
     assert all(0 <= r["success_rate"] <= 1 and len(r["interval"]) == 2 for r in card["results"])
     assert load_model(out / "model.zip", "maskable_ppo", device="cpu").num_timesteps == 128
+    # The README's table puts the run beside the solvers, choosing actions as the run's evaluation did.
+    name, env_id, policy = load_script("env_table").load_baseline(out)
+    assert env_id == "DeepThink/MazeNav-v0" and name.endswith("128 steps at size 9, sampled actions")
+    assert policy.deterministic is False
 
 
 @pytest.mark.parametrize(

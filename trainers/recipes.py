@@ -117,10 +117,10 @@ RECIPES["mazes_w48"] = replace(RECIPES["mazes"], network={**RECIPES["mazes"].net
 
 # The overthinking study's models (scripts/overthinking.py, the dissertation's Table 5.5): the "mazes" recipe
 # with recall or progressive loss taken away (alpha 0: the loss after m iterations only), or a feed-forward
-# net of the same depth, each trained for 12 epochs (about 15 minutes on one thread) to compare like with like.
+# net of the same depth, each trained for 8 epochs (about 15 minutes on one thread) to compare like with like.
 def _overthinking_ablation(recall: bool, alpha: float, kind: str = "dt") -> TrainConfig:
     network = {**RECIPES["mazes"].network, "recall": recall, "kind": kind}
-    return replace(RECIPES["mazes"], network=network, alpha=alpha, epochs=12, warmup_steps=300, lr_decay_epochs=[9, 11])
+    return replace(RECIPES["mazes"], network=network, alpha=alpha, epochs=8, warmup_steps=300, lr_decay_epochs=[6, 7])
 
 
 RECIPES["mazes_dt"] = _overthinking_ablation(recall=False, alpha=0.0)
