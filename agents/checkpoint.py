@@ -105,3 +105,22 @@ def load_training_state(path: str | Path) -> dict[str, Any]:
 def save_training_state(path: str | Path, state: dict[str, Any]) -> None:
     """Writes a resumable training state atomically."""
     atomic_write(path, lambda tmp: torch.save(state, tmp))
+
+
+def load_labelled_checkpoints(specs: list[str]) -> tuple[dict[str, tuple[nn.Module, dict[str, Any]]], list[str]]:
+    """``{label: (network, card)}`` from ``LABEL=CHECKPOINT`` specs whose checkpoints exist, and a note for each
+    missing one (studies that compare models run on whichever are trained).
+
+    Raises:
+        ValueError: a spec that is not ``LABEL=CHECKPOINT``, or a corrupt checkpoint.
+    """
+    models, notes = {}, []
+    for spec in specs:
+        label, sep, checkpoint = spec.rpartition("=")
+        if not sep or not label or not checkpoint:
+            raise ValueError(f"a model is LABEL=CHECKPOINT, got {spec!r}")
+        try:
+            models[label] = load_checkpoint(checkpoint)
+        except FileNotFoundError:
+            notes.append(f"{label}: no checkpoint at `{checkpoint}` (left out)")
+    return models, notes

@@ -1,4 +1,5 @@
-"""Deep-thinking networks: feed-forward, DT and DT-Recall, in 1D and 2D.
+"""Deep-thinking networks: feed-forward, DT and DT-Recall, in 1D and 2D, and a soft-parameter-sharing net between
+feed-forward and recurrent (Savarese & Maire 2019).
 
 The layers match the original code (Bansal et al., NeurIPS 2022): bias-free 3-wide convolutions, basic
 residual blocks without normalisation and with a ReLU after the add, recall = concatenate the raw input to
@@ -87,7 +88,9 @@ class NetworkConfig:
     """Everything needed to rebuild a network; stored in every checkpoint's model card.
 
     Attributes:
-        kind: ``"dt"`` (one recurrent stage reused every iteration) or ``"ff"`` (``max_iters`` separate stages).
+        kind: ``"dt"`` (one recurrent stage reused every iteration), ``"ff"`` (``max_iters`` separate stages) or
+            ``"soft"`` (``max_iters`` stages whose convolutions are each a learned mix of ``templates`` shared
+            kernels: free to become a loop, a feed-forward stack, or anything between).
         dims: 1 for strings, 2 for images and boards.
         in_channels: input channels (1 for prefix sums, 3 for maze images, 12 for chess planes).
         width: channels of the thought.
@@ -95,9 +98,10 @@ class NetworkConfig:
         blocks: basic blocks per iteration (the original uses 2).
         out_channels: classes per position.
         head: hidden widths of the head; empty means the original's (1D: w, w/2; 2D: 32, 8).
-        max_iters: stages of a feed-forward network (ignored by DT networks).
+        max_iters: stages of a feed-forward or soft-sharing network (ignored by DT networks).
         geometry: ``"grid"`` (3-wide convolutions, neighbours talk) or ``"sudoku"`` (9x9 boards whose cells talk
             along rows, columns and boxes, :class:`SudokuBlock`; 1x1 projection, recall and head).
+        templates: kernels in the shared bank of a ``"soft"`` network (ignored by the others).
     """
 
     kind: str = "dt"
@@ -110,15 +114,18 @@ class NetworkConfig:
     head: tuple[int, ...] = field(default_factory=tuple)
     max_iters: int = 30
     geometry: str = "grid"
+    templates: int = 4
 
     def __post_init__(self) -> None:
-        if self.kind not in ("dt", "ff"):
-            raise ValueError(f"network kind must be 'dt' or 'ff', got {self.kind!r}")
+        if self.kind not in ("dt", "ff", "soft"):
+            raise ValueError(f"network kind must be 'dt', 'ff' or 'soft', got {self.kind!r}")
+        if self.kind == "soft" and self.geometry != "grid":
+            raise ValueError("a soft-sharing network mixes 3-wide convolutions: it needs geometry 'grid'")
         if self.dims not in _CONV:
             raise ValueError(f"dims must be 1 or 2, got {self.dims}")
         if self.geometry not in _GEOMETRY or (self.geometry == "sudoku" and self.dims != 2):
             raise ValueError(f"geometry must be 'grid', or 'sudoku' with dims 2, got {self.geometry!r}")
-        for name in ("in_channels", "width", "blocks", "out_channels", "max_iters"):
+        for name in ("in_channels", "width", "blocks", "out_channels", "max_iters", "templates"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         object.__setattr__(self, "head", tuple(self.head))
@@ -144,10 +151,13 @@ class NetworkConfig:
 
 
 class ThinkingNetwork(nn.Module):
-    """A DT / DT-Recall network (``kind="dt"``) or its feed-forward twin (``kind="ff"``).
+    """A DT / DT-Recall network (``kind="dt"``), its feed-forward twin (``kind="ff"``) or the soft-sharing net
+    between them (``kind="soft"``).
 
     The feed-forward twin has ``max_iters`` stages with separate weights and one shared recall
-    convolution (as the original), so it can run at most ``max_iters`` iterations in total.
+    convolution (as the original), so it can run at most ``max_iters`` iterations in total. The soft-sharing
+    net has as many stages, each convolution ``sum_k coefficients[stage, block, conv, k] * templates[k]``
+    (Savarese & Maire 2019); :meth:`layer_similarity` shows whether training folded it into a loop.
     """
 
     def __init__(self, config: NetworkConfig) -> None:
@@ -156,17 +166,26 @@ class ThinkingNetwork(nn.Module):
         dims, width, c_in = config.dims, config.width, config.in_channels
         block, kernel = _GEOMETRY[config.geometry]
         self.projection = nn.Sequential(_conv(dims, c_in, width, kernel), nn.ReLU())
-        # The original has a ReLU after the recall conv in 1D only (DT) and never in feed-forward nets.
-        recall_relu = dims == 1 and config.kind == "dt"
+        # The original has a ReLU after the recall conv in 1D only (DT) and never in feed-forward nets; a
+        # soft-sharing net follows DT, so that it can become exactly a DT.
+        recall_relu = dims == 1 and config.kind in ("dt", "soft")
         self.recall = (
             nn.Sequential(_conv(dims, width + c_in, width, kernel), *([nn.ReLU()] if recall_relu else []))
             if config.recall
             else None
         )
-        stages = 1 if config.kind == "dt" else config.max_iters
+        stages = {"dt": 1, "ff": config.max_iters, "soft": 0}[config.kind]
         self.stages = nn.ModuleList(
             nn.Sequential(*(block(dims, width) for _ in range(config.blocks))) for _ in range(stages)
         )
+        if config.kind == "soft":
+            # Kaiming-uniform templates as nn.Conv's own; coefficients N(0, 1/K) keep each mix at that scale.
+            self.templates = nn.Parameter(torch.empty(config.templates, width, width, *[3] * dims))
+            for template in self.templates:
+                nn.init.kaiming_uniform_(template, a=5**0.5)
+            self.coefficients = nn.Parameter(
+                torch.randn(config.max_iters, config.blocks, 2, config.templates) / config.templates**0.5
+            )
         hidden = config.head_widths()
         head: list[nn.Module] = []
         for c_prev, c_next in zip((width, *hidden), hidden, strict=False):
@@ -199,7 +218,31 @@ class ThinkingNetwork(nn.Module):
     def _step(self, x: torch.Tensor, state: torch.Tensor, index: int) -> torch.Tensor:
         if self.recall is not None:
             state = self.recall(torch.cat([state, x], dim=1))
+        if self.config.kind == "soft":
+            return self._soft_stage(state, index)
         return self.stages[0 if self.recurrent else index](state)
+
+    def _soft_stage(self, state: torch.Tensor, index: int) -> torch.Tensor:
+        """The basic blocks of stage ``index`` with kernels mixed from the templates."""
+        for mixes in self.coefficients[index]:
+            kernels = torch.einsum("ck,k...->c...", mixes, self.templates)
+            if self.config.dims == 1:  # internal 1D tensors are (B, C, 1, L), as Conv1dAs2d runs them
+                kernels, padding = kernels.unsqueeze(3), (0, 1)
+            else:
+                padding = (1, 1)
+            out = torch.relu(F.conv2d(state, kernels[0], padding=padding))
+            state = torch.relu(F.conv2d(out, kernels[1], padding=padding) + state)
+        return state
+
+    def layer_similarity(self) -> torch.Tensor:
+        """A soft-sharing net's layer similarity matrix: ``|cos|`` between the coefficient vectors of every two
+        convolutions, in the order (stage, block, first or second conv). Savarese & Maire's Figure 3: a net that
+        folded into a loop shows a period of ``2 * blocks``."""
+        if self.config.kind != "soft":
+            raise ValueError(f"only a soft-sharing network has template coefficients, not kind {self.config.kind!r}")
+        mixes = self.coefficients.detach().flatten(0, 2)
+        mixes = mixes / mixes.norm(dim=1, keepdim=True).clamp_min(1e-12)
+        return (mixes @ mixes.T).abs()
 
     def iterate(
         self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0

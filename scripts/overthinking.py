@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from agents.checkpoint import load_checkpoint  # noqa: E402
+from agents.checkpoint import load_labelled_checkpoints  # noqa: E402
 from agents.problems import get_problem  # noqa: E402
 from puzzles.storage import atomic_write, save_json  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     console = Console()
-    models, notes = load_models(args.models)
+    models, notes = load_labelled_checkpoints(args.models)
     if not models:
         raise FileNotFoundError("none of the models' checkpoints exist: " + "; ".join(notes))
     problems = {card.get("problem") for _, card in models.values()}
@@ -106,20 +106,6 @@ def main(argv: list[str] | None = None) -> None:
     markdown = report_markdown(report, args)
     atomic_write(out / "overthinking.md", lambda tmp: Path(tmp).write_text(markdown))
     console.print(markdown)
-
-
-def load_models(specs: list[str]) -> tuple[dict, list[str]]:
-    """``{label: (net, card)}`` for the specs whose checkpoints exist, and a note for each missing one."""
-    models, notes = {}, []
-    for spec in specs:
-        label, sep, checkpoint = spec.rpartition("=")
-        if not sep or not label or not checkpoint:
-            raise ValueError(f"a model is LABEL=CHECKPOINT, got {spec!r}")
-        try:
-            models[label] = load_checkpoint(checkpoint)
-        except FileNotFoundError:
-            notes.append(f"{label}: no checkpoint at `{checkpoint}` (left out)")
-    return models, notes
 
 
 def format_cell(summary: dict) -> str:

@@ -154,3 +154,16 @@ def plot_overthinking(traces: dict[str, dict], folder: str | Path, title: str, e
         fig.tight_layout()
         atomic_write(folder / f"overthinking_{name}.png", lambda tmp, fig=fig: fig.savefig(tmp, dpi=110, format="png"))
         plt.close(fig)
+
+
+def plot_layer_similarity(similarity: np.ndarray, path: str | Path, title: str) -> None:
+    """A layer similarity matrix (``ThinkingNetwork.layer_similarity``) as a heat map, layers in depth order."""
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    image = ax.imshow(similarity, vmin=0, vmax=1, cmap="viridis")
+    fig.colorbar(image, ax=ax, fraction=0.046, label="|cos| of template coefficients")
+    ax.set_xlabel("convolution (depth order)")
+    ax.set_ylabel("convolution (depth order)")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)

@@ -128,6 +128,9 @@ RECIPES["mazes_dt_progressive"] = _overthinking_ablation(recall=False, alpha=1.0
 RECIPES["mazes_recall"] = _overthinking_ablation(recall=True, alpha=0.0)
 RECIPES["mazes_recall_progressive"] = _overthinking_ablation(recall=True, alpha=1.0)
 RECIPES["mazes_ff"] = _overthinking_ablation(recall=True, alpha=0.0, kind="ff")
+# Recurrence against depth (scripts/recurrence.py): the feed-forward net's 30 stages with every convolution a
+# learned mix of 4 shared templates (a loop needs exactly 4: two convolutions in each of two blocks).
+RECIPES["mazes_soft"] = _overthinking_ablation(recall=True, alpha=0.0, kind="soft")
 
 
 def get_recipe(name: str, **overrides) -> TrainConfig:
