@@ -27,7 +27,8 @@ def test_the_command_compares_models_of_equal_depth(tmp_path):
     recurrence = load_script("recurrence")
     recurrence.main(
         ["--models", f"ff={tmp_path / 'ff'}", f"soft={tmp_path / 'soft'}", f"loop={tmp_path / 'loop'}"]
-        + ["missing=runs/none/best", "--sizes", "5", "--samples", "3", "--think", "6", "--out", str(tmp_path / "report")]
+        + ["missing=runs/none/best", "--sizes", "5", "--samples", "3", "--think", "6"]
+        + ["--out", str(tmp_path / "report")]
     )
     report = json.loads((tmp_path / "report" / "recurrence.json").read_text())
     assert report["models"]["soft"]["loop_score"] == pytest.approx(1.0)
