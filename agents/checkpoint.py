@@ -113,6 +113,7 @@ def load_labelled_checkpoints(specs: list[str]) -> tuple[dict[str, tuple[nn.Modu
 
     Raises:
         ValueError: a spec that is not ``LABEL=CHECKPOINT``, or a corrupt checkpoint.
+        FileNotFoundError: none of the checkpoints exists.
     """
     models, notes = {}, []
     for spec in specs:
@@ -123,4 +124,6 @@ def load_labelled_checkpoints(specs: list[str]) -> tuple[dict[str, tuple[nn.Modu
             models[label] = load_checkpoint(checkpoint)
         except FileNotFoundError:
             notes.append(f"{label}: no checkpoint at `{checkpoint}` (left out)")
+    if not models:
+        raise FileNotFoundError("none of the models' checkpoints exist: " + "; ".join(notes))
     return models, notes

@@ -105,3 +105,5 @@ def test_the_command_writes_the_report_and_notes_missing_models(tmp_path):
         assert (tmp_path / f"overthinking_{name}.png").stat().st_size > 0
     with pytest.raises(ValueError, match="LABEL=CHECKPOINT"):
         script.main(["--models", "mazes", "--out", str(tmp_path)])
+    with pytest.raises(FileNotFoundError, match="none of the models"):
+        script.main(["--models", "absent=runs/nowhere/best", "--out", str(tmp_path)])
