@@ -21,6 +21,8 @@ Registered ids:
 - ``DeepThink/SudokuFill-v0``: a Sudoku filled one digit per step, with masks (:class:`envs.sudoku.SudokuFillEnv`).
 - ``DeepThink/Chess-v0``: a full chess game against a random, Stockfish or policy opponent
   (:class:`envs.chess_game.ChessEnv`).
+- ``DeepThink/ChessPuzzle-v0``: a chess puzzle's solution line played against its replies, with masks
+  (:class:`envs.chess_puzzles.ChessPuzzleEnv`).
 
 Difficulty is a keyword of ``gymnasium.make`` (``size`` in bits or maze size, ``givens`` for Sudoku).
 """
@@ -34,6 +36,7 @@ ENTRY_POINTS = {
     "DeepThink/Sudoku-v0": "envs.sudoku:SudokuEnv",
     "DeepThink/SudokuFill-v0": "envs.sudoku:SudokuFillEnv",
     "DeepThink/Chess-v0": "envs.chess_game:ChessEnv",
+    "DeepThink/ChessPuzzle-v0": "envs.chess_puzzles:ChessPuzzleEnv",
 }
 for env_id, entry_point in ENTRY_POINTS.items():
     gymnasium.register(id=env_id, entry_point=entry_point)
