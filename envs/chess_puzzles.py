@@ -73,7 +73,8 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
     env = gym.make("DeepThink/ChessPuzzle-v0", difficulty=(0, 20), render_mode="ansi")
     ```
 
-    - ``path``: a Lichess-format puzzle CSV, plain or gzipped (default: the shipped mined set).
+    - ``path``: a Lichess-format puzzle CSV, plain or gzipped (default: the shipped mined set, once it is
+      shipped; until then ``FileNotFoundError`` says so).
     - ``difficulty``: ``(low, high)``, inclusive bounds on the puzzles' difficulty; ``None`` for all.
     - ``partial_credit``: score a failed puzzle by the share of its moves found.
     - ``render_mode``: ``None`` or ``"ansi"`` (the board from the agent's side and the line so far).
@@ -94,6 +95,11 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
     ) -> None:
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        if path is None and not SHIPPED_PUZZLES.is_file():
+            raise FileNotFoundError(
+                f"no shipped puzzle set at {SHIPPED_PUZZLES} yet: pass path= a Lichess-format CSV (Lichess's own "
+                "file, or one mined with scripts/mine_chess_puzzles.py --output FILE)"
+            )
         puzzles = read_lichess_csv(path or SHIPPED_PUZZLES)
         if difficulty is not None:
             low, high = difficulty

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import envs  # noqa: F401  (registers the ids)
-from envs.chess_puzzles import ChessPuzzleEnv
+from envs.chess_puzzles import SHIPPED_PUZZLES, ChessPuzzleEnv
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_game import game_planes
 
@@ -102,6 +102,9 @@ def test_difficulty_selects_puzzles_and_bad_settings_are_named(puzzle_file, tmp_
         ChessPuzzleEnv(path=puzzle_file, difficulty=(100, 200))
     with pytest.raises(FileNotFoundError, match="no such puzzle file"):
         ChessPuzzleEnv(path=tmp_path / "absent.csv")
+    if not SHIPPED_PUZZLES.is_file():
+        with pytest.raises(FileNotFoundError, match="no shipped puzzle set"):
+            gym.make("DeepThink/ChessPuzzle-v0")
     with pytest.raises(ValueError, match="index"):
         env.reset(options={"index": 2})
     with pytest.raises(ValueError, match="unknown reset options"):
