@@ -89,7 +89,6 @@ def main(argv: list[str] | None = None) -> None:
             console.print(f"{label}, {kind}: {format_cell(table[label][kind])}, last {trace.accuracy()[-1]:.1%}")
 
     out = Path(args.out)
-    plot_overthinking(traces, out, f"{problem.size_label} {args.size}, {args.samples} puzzles", args.early, args.late)
     report = {
         "command": command_line(__file__, argv),
         "args": asdict(args),
@@ -101,6 +100,8 @@ def main(argv: list[str] | None = None) -> None:
         "mean_change": {m: kinds["clean"].change.mean(axis=1).round(5).tolist() for m, kinds in traces.items()},
     }
     save_json(out / "overthinking.json", report)
+    title = f"{problem.size_label} {args.size}, {args.samples} puzzles"
+    plot_overthinking(report["accuracy"], report["mean_change"], out, title, args.early, args.late)
     markdown = report_markdown(report, args)
     atomic_write(out / "overthinking.md", lambda tmp: Path(tmp).write_text(markdown))
     console.print(markdown)

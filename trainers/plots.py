@@ -119,25 +119,37 @@ def _draw_sudoku(ax: plt.Axes, grid: np.ndarray, puzzle: np.ndarray, target: np.
     ax.axis("off")
 
 
-def plot_overthinking(traces: dict[str, dict], folder: str | Path, title: str, early: int, late: int) -> None:
-    """The overthinking study's figures (``trainers.overthinking``), one line per model:
+def plot_overthinking(
+    accuracy: dict[str, dict[str, list[float]]],
+    change: dict[str, list[float]],
+    folder: str | Path,
+    title: str,
+    early: int,
+    late: int,
+) -> None:
+    """The overthinking study's figures (``scripts/overthinking.py``), one colour per model throughout:
     ``overthinking_accuracy.png`` (clean runs), ``overthinking_interventions.png`` (a panel per intervention)
-    and ``overthinking_change.png`` (the thought's mean change per iteration, log scale)."""
+    and ``overthinking_change.png`` (the thought's mean change per iteration, log scale).
+
+    Args:
+        accuracy: model -> intervention (``"clean"``, ``"noise"``, ...) -> exact-match fraction per iteration.
+        change: model -> mean ``||phi_n - phi_(n-1)||`` per iteration of the clean run.
+    """
     folder = Path(folder)
     when = {"noise": early, "zeros": early, "swap": late, "input": late}
-    panels = [kind for kind in when if any(kind in kinds for kinds in traces.values())]
+    panels = [kind for kind in when if any(kind in kinds for kinds in accuracy.values())]
     figures = {
         "accuracy": plt.subplots(figsize=(7, 4.5)),
         "interventions": plt.subplots(1, max(len(panels), 1), figsize=(4 * max(len(panels), 1), 4), squeeze=False),
         "change": plt.subplots(figsize=(7, 4.5)),
     }
-    for label, kinds in traces.items():
-        steps = np.arange(1, len(kinds["clean"].correct) + 1)
-        figures["accuracy"][1].plot(steps, 100 * kinds["clean"].accuracy(), label=label)
-        figures["change"][1].plot(steps, kinds["clean"].change.mean(axis=1), label=label)
+    for index, (label, kinds) in enumerate(accuracy.items()):
+        style = {"label": label, "color": f"C{index}"}
+        figures["accuracy"][1].plot(np.arange(1, len(kinds["clean"]) + 1), 100 * np.asarray(kinds["clean"]), **style)
+        figures["change"][1].plot(np.arange(1, len(change[label]) + 1), change[label], **style)
         for ax, kind in zip(figures["interventions"][1][0], panels, strict=False):
             if kind in kinds:
-                ax.plot(np.arange(1, len(kinds[kind].correct) + 1), 100 * kinds[kind].accuracy(), label=label)
+                ax.plot(np.arange(1, len(kinds[kind]) + 1), 100 * np.asarray(kinds[kind]), **style)
     for ax, kind in zip(figures["interventions"][1][0], panels, strict=False):
         ax.axvline(when[kind], color="grey", linestyle=":")
         ax.set_title(f"{kind} after iteration {when[kind]}", fontsize=10)
