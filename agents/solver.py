@@ -186,7 +186,7 @@ class Solver:
             if final is None:
                 final = torch.zeros_like(prediction)
             if previous is not None:
-                same = (prediction == previous).flatten(1).all(dim=1)
+                same = self.problem.exact(prediction, previous)
                 stable = torch.where(same, stable + 1, torch.zeros_like(stable))
             answer = prediction if readout is None else readout.update(self.problem.confidence(logits, x), prediction)
             done = stable >= self.halt_patience if i < cap else torch.ones_like(stable, dtype=torch.bool)

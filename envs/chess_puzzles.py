@@ -161,10 +161,11 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
         move = decode_move(self._board, index)
         expected = chess.Move.from_uci(line[self._position])
         self._board.push(move)
-        if move != expected and not self._board.is_checkmate():
+        mate = self._board.is_checkmate()
+        if move != expected and not mate:
             return self._finish(illegal=False)
         self._position += 1
-        if self._board.is_checkmate() or self._position >= len(line):
+        if mate or self._position >= len(line):
             self._solved = True
             return self._finish(illegal=False)
         self._board.push_uci(line[self._position])  # the puzzle's reply
