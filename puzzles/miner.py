@@ -1,15 +1,19 @@
 """An offline chess-puzzle miner on Stockfish, in the spirit of Lichess's generator.
 
-Games are played from the start position with a mix of engine moves and random "blunders". After every
-move, the side to move is screened with a cheap two-line search; where one move looks clearly best (a forced
+Games are played from the start position with a mix of engine moves and random "blunders". Tactics follow
+blunders (measured: every puzzle of 40 games came right after a random move, none after an engine move), so
+only positions after a random move are screened, with a cheap two-line search: the game's own random moves,
+and at every ply a few random sidelines the game does not play. Where one move looks clearly best (a forced
 mate, or a large gap to the second-best move while the second-best does not also win), a deeper search
 verifies it. A verified position becomes a puzzle in the Lichess format: the FEN *before* the move that
 allowed the tactic, that move, then the solution line, extended (engine reply, solver's move) while the
 solver's move stays unique.
 
-Difficulty: the depth at which the verifying search settles on the best move for good (deeper-needed moves
-are harder to see), plus three per extra solver move in the line. Puzzles sort from easy to hard by it, as the
-original benchmark sorts Lichess puzzles by rating.
+Difficulty: the plies a material-only search must look ahead to find the first solution move
+(:func:`puzzles.lookahead.lookahead_plies`: one for a free piece, three for a fork or a mate in two). Puzzles
+sort from easy to hard by it, as the original benchmark sorts Lichess puzzles by rating.
+
+Stockfish's hash is cleared once per game, so a game (and its puzzles) depends on its seed alone.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import numpy as np
 from puzzles.chess_puzzles import LICHESS_COLUMNS
 from puzzles.chunked import run_seeded_chunks
 from puzzles.engine import StockfishProcess, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
+from puzzles.lookahead import lookahead_plies
 from puzzles.storage import atomic_write
 
 MATE = 100_000
@@ -41,24 +46,28 @@ class MinerConfig:
         screen_nodes: nodes of the cheap screening search (it also picks the engine's moves).
         verify_nodes: nodes of the verifying search.
         random_move_rate: chance that a move of the game is a uniformly random legal move.
+        sidelines: random moves tried (and screened) at every ply besides the move the game plays.
         min_ply, max_ply: plies of a game in which puzzles are looked for.
         win_cp: the best move must reach at least this score (centipawns, or a mate).
         min_gap_cp: and beat the second-best move by at least this much...
         max_second_cp: ...while the second-best scores at most this (it must not also win).
         max_solver_moves: longest solution line, in the solver's moves.
+        max_lookahead: the deepest difficulty measured; harder puzzles get ``max_lookahead + 1``.
         decided_cp: a game ends once the screening score passes this either way: lopsided positions
             almost never have a unique winning move, so playing them on wastes the engine's time.
     """
 
-    screen_nodes: int = 4_000
-    verify_nodes: int = 40_000
+    screen_nodes: int = 1_500
+    verify_nodes: int = 20_000
     random_move_rate: float = 0.25
+    sidelines: int = 2
     min_ply: int = 6
     max_ply: int = 120
     win_cp: int = 200
     min_gap_cp: int = 300
     max_second_cp: int = 150
     max_solver_moves: int = 4
+    max_lookahead: int = 4
     decided_cp: int = 500
 
 
@@ -69,7 +78,6 @@ class MinedPuzzle:
     fen: str
     moves: tuple[str, ...]
     difficulty: int
-    settle_depth: int
     themes: tuple[str, ...]
 
     def csv_row(self, puzzle_id: str) -> list[str]:
@@ -104,45 +112,27 @@ class Miner(StockfishProcess):
         super().__init__(engine_path)
         self.config = config
 
-    def _two_lines(self, board: chess.Board, nodes: int) -> list[chess.engine.InfoDict]:
-        self.engine.configure({"Clear Hash": None})  # searches must not depend on what came before
-        return self.engine.analyse(board, chess.engine.Limit(nodes=nodes), multipv=2)
+    def _lines(self, board: chess.Board, nodes: int, multipv: int = 2) -> list[chess.engine.InfoDict]:
+        return self.engine.analyse(board, chess.engine.Limit(nodes=nodes), multipv=multipv)
 
     def _unique(self, board: chess.Board, lines: list[chess.engine.InfoDict]) -> bool:
         """True when the first line's move is the only good one for the side to move."""
-        if len(lines) < 1 or "pv" not in lines[0]:
+        if len(lines) < 2 or "pv" not in lines[0]:  # a single legal move is no puzzle
             return False
-        best = _score(lines[0], board.turn)
-        if len(lines) < 2:  # a single legal move is no puzzle
-            return False
-        second = _score(lines[1], board.turn)
+        best, second = _score(lines[0], board.turn), _score(lines[1], board.turn)
         if best >= MATE - 100 and second < MATE - 100:
             return True
         cfg = self.config
         return best >= cfg.win_cp and best - second >= cfg.min_gap_cp and second <= cfg.max_second_cp
 
-    def _settle_depth(self, board: chess.Board, best: chess.Move) -> int:
-        """The depth from which the verifying search's first move stays ``best``."""
-        settled = None
-        self.engine.configure({"Clear Hash": None})
-        with self.engine.analysis(board, chess.engine.Limit(nodes=self.config.verify_nodes)) as analysis:
-            for info in analysis:
-                if "depth" in info and "pv" in info and info.get("multipv", 1) == 1:
-                    if info["pv"][0] == best:
-                        settled = info["depth"] if settled is None else settled
-                    else:
-                        settled = None
-        return settled or 1
-
     def _puzzle_at(self, board: chess.Board) -> MinedPuzzle | None:
         """A verified puzzle starting after ``board``'s last move, or None."""
         cfg = self.config
         start = board.copy()
-        lines = self._two_lines(start, cfg.verify_nodes)
+        lines = self._lines(start, cfg.verify_nodes)
         if not self._unique(start, lines):
             return None
         solver, first_lines = start.turn, lines
-        settle = self._settle_depth(start, lines[0]["pv"][0])
         position, line = start.copy(), []
         while True:
             move = lines[0]["pv"][0]
@@ -150,18 +140,22 @@ class Miner(StockfishProcess):
             position.push(move)
             if position.is_game_over() or (len(line) + 1) // 2 >= cfg.max_solver_moves:
                 break
-            reply = self._two_lines(position, cfg.screen_nodes)[0]
+            reply = self._lines(position, cfg.screen_nodes, multipv=1)[0]
             if "pv" not in reply:
                 break
             position.push(reply["pv"][0])
-            lines = self._two_lines(position, cfg.verify_nodes)
-            if position.is_game_over() or not self._unique(position, lines):
-                position.pop()
+            if position.is_game_over():
+                break
+            lines = self._lines(position, cfg.verify_nodes)
+            if not self._unique(position, lines):
                 break
             line.append(reply["pv"][0])
         solver_moves = (len(line) + 1) // 2
         score = _score(first_lines[0], solver)
-        themes = [f"mateIn{solver_moves}"] if position.is_checkmate() else []
+        end = start.copy()
+        for move in line:
+            end.push(move)
+        themes = [f"mateIn{solver_moves}"] if end.is_checkmate() else []
         themes.append("crushing" if score >= 600 else "advantage")
         themes.append("oneMove" if solver_moves == 1 else ("short" if solver_moves == 2 else "long"))
         previous = board.copy()
@@ -169,30 +163,40 @@ class Miner(StockfishProcess):
         return MinedPuzzle(
             fen=previous.fen(),
             moves=(last.uci(), *(m.uci() for m in line)),
-            difficulty=settle + 3 * (solver_moves - 1),
-            settle_depth=settle,
+            difficulty=lookahead_plies(start, line[0], cfg.max_lookahead),
             themes=tuple(themes),
         )
 
+    def _screen(self, board: chess.Board) -> MinedPuzzle | None:
+        """The puzzle after ``board``'s last move if the cheap search sees one and verification agrees."""
+        return self._puzzle_at(board) if self._unique(board, self._lines(board, self.config.screen_nodes)) else None
+
     def mine_game(self, rng: np.random.Generator) -> list[MinedPuzzle]:
-        """Plays one seeded game and returns the puzzles found in it."""
+        """Plays one seeded game and returns the puzzles found after its random moves and sidelines."""
         cfg = self.config
+        self.engine.configure({"Clear Hash": None})
         board = chess.Board()
-        found: list[MinedPuzzle] = []
+        found: dict[tuple[str, str], MinedPuzzle] = {}
         while not board.is_game_over(claim_draw=False) and board.ply() < cfg.max_ply:
-            lines = self._two_lines(board, cfg.screen_nodes)
-            if board.ply() >= cfg.min_ply and self._unique(board, lines):
-                puzzle = self._puzzle_at(board)
-                if puzzle is not None:
-                    found.append(puzzle)
-            if "pv" in lines[0] and abs(_score(lines[0], board.turn)) > cfg.decided_cp:
+            best = self._lines(board, cfg.screen_nodes, multipv=1)[0]
+            if "pv" in best and abs(_score(best, board.turn)) > cfg.decided_cp:
                 break
             moves = list(board.legal_moves)
-            if rng.random() < cfg.random_move_rate or "pv" not in lines[0]:
-                board.push(moves[rng.integers(len(moves))])
-            else:
-                board.push(lines[0]["pv"][0])
-        return found
+            engine_move = best["pv"][0] if "pv" in best else None
+            random_move = rng.random() < cfg.random_move_rate or engine_move is None
+            played = moves[rng.integers(len(moves))] if random_move else engine_move
+            sidelines = [moves[i] for i in rng.permutation(len(moves))[: cfg.sidelines]]
+            if board.ply() + 1 >= cfg.min_ply:
+                for move in dict.fromkeys(([played] if random_move else []) + sidelines):
+                    if move == engine_move:  # the engine's own move sets no puzzle (measured)
+                        continue
+                    board.push(move)
+                    puzzle = None if board.is_game_over() else self._screen(board)
+                    board.pop()
+                    if puzzle is not None:
+                        found.setdefault((puzzle.fen, puzzle.moves[0]), puzzle)
+            board.push(played)
+        return list(found.values())
 
 
 # --------------------------------------------------------------------------------------------- batch mining

@@ -32,6 +32,7 @@ class Args:
     screen_nodes: int = arg(MinerConfig.screen_nodes, "nodes of the screening search")
     verify_nodes: int = arg(MinerConfig.verify_nodes, "nodes of the verifying search")
     random_move_rate: float = arg(MinerConfig.random_move_rate, "chance of a random move in the games")
+    sidelines: int = arg(MinerConfig.sidelines, "random moves screened at every ply besides the one played")
 
 
 def main(argv: list[str] | None = None) -> None:

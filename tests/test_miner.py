@@ -38,7 +38,7 @@ def test_mined_puzzles_read_back_in_the_lichess_format(mined):
         board = chess.Board(parsed.fen)
         assert board.is_legal(chess.Move.from_uci(parsed.best_move))
         assert len(parsed.line) % 2 == 1  # the line ends with the solver's move
-        assert puzzle.difficulty >= puzzle.settle_depth >= 1
+        assert 1 <= puzzle.difficulty <= FAST.max_lookahead + 1
 
 
 def test_mined_best_moves_are_unique_at_a_deeper_search(mined):
@@ -46,7 +46,7 @@ def test_mined_best_moves_are_unique_at_a_deeper_search(mined):
         for puzzle in mined:
             board = chess.Board(puzzle.fen)
             board.push_uci(puzzle.moves[0])
-            lines = miner._two_lines(board, 4 * FAST.verify_nodes)
+            lines = miner._lines(board, 4 * FAST.verify_nodes)
             assert lines[0]["pv"][0].uci() == puzzle.moves[1]
 
 
