@@ -21,6 +21,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,7 @@ from puzzles.chess_puzzles import LICHESS_COLUMNS
 from puzzles.chunked import run_seeded_chunks
 from puzzles.engine import StockfishProcess, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
 from puzzles.lookahead import lookahead_plies
-from puzzles.storage import atomic_write
+from puzzles.storage import atomic_write, save_json
 
 MATE = 100_000
 
@@ -213,15 +215,21 @@ def chunk_path(folder: Path, index: int) -> Path:
 
 
 def _mine_chunk(job: tuple[int, int, int, str]) -> tuple[int, int]:
-    """Mines one chunk of games (seeded by ``(seed, chunk, game)``) into its CSV; returns (chunk, puzzles)."""
+    """Mines one chunk of games (seeded by ``(seed, chunk, game)``) into its CSV, with the seconds it took
+    beside it (``chunk_*.json``, written first: the CSV marks the chunk done); returns (chunk, puzzles)."""
     index, seed, games, folder = job
     assert _WORKER_MINER is not None
+    started = time.perf_counter()
     rows = []
     for game in range(games):
         for number, puzzle in enumerate(_WORKER_MINER.mine_game(np.random.default_rng([seed, index, game]))):
             rows.append(puzzle.csv_row(f"s{seed}c{index}g{game}n{number}"))
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
+    seconds = round(time.perf_counter() - started, 2)
+    save_json(
+        chunk_path(Path(folder), index).with_suffix(".json"), {"games": games, "puzzles": len(rows), "seconds": seconds}
+    )
     atomic_write(chunk_path(Path(folder), index), lambda tmp: tmp.write_text(buffer.getvalue()))
     return index, len(rows)
 
@@ -261,3 +269,29 @@ def merge_chunks(folder: str | Path, output: str | Path) -> int:
 
     atomic_write(output, write)
     return len(rows)
+
+
+def mining_summary(folder: str | Path) -> dict[str, float]:
+    """Totals over the finished chunks of ``folder``: chunks, games, puzzles and worker-seconds."""
+    totals = {"chunks": 0, "games": 0, "puzzles": 0, "worker_seconds": 0.0}
+    for path in sorted(Path(folder).glob("chunk_*.csv")):
+        meta = json.loads(path.with_suffix(".json").read_text())
+        totals["chunks"] += 1
+        totals["games"] += meta["games"]
+        totals["puzzles"] += meta["puzzles"]
+        totals["worker_seconds"] += meta["seconds"]
+    return totals
+
+
+def reverify(puzzles: list, nodes: int, engine_path: str | None = None) -> list[tuple[str, str, str]]:
+    """Re-checks each puzzle's best move with a deeper search (``nodes``, hash cleared); returns the
+    disagreements as ``(puzzle_id, stored move, the deeper search's move)``."""
+    disagreements = []
+    with StockfishProcess(engine_path) as stockfish:
+        for puzzle in puzzles:
+            stockfish.engine.configure({"Clear Hash": None})
+            info = stockfish.engine.analyse(chess.Board(puzzle.fen), chess.engine.Limit(nodes=nodes))
+            deeper = info["pv"][0].uci()
+            if deeper != puzzle.best_move:
+                disagreements.append((puzzle.puzzle_id, puzzle.best_move, deeper))
+    return disagreements

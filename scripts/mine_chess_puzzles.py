@@ -1,21 +1,28 @@
 """Mine chess puzzles offline with Stockfish into the Lichess CSV format, resumably, on every core.
 
     python scripts/mine_chess_puzzles.py --out data/mined --chunks 200 --games-per-chunk 50 \
-        --output puzzles.csv.gz
+        --output puzzles/data/chess_puzzles.csv.gz --card puzzles/data/chess_puzzles.json
 
-Chunks already in ``--out`` are kept (a killed run resumes); ``--output`` joins them sorted easy to hard.
+Chunks already in ``--out`` are kept (a killed run resumes); ``--output`` joins them sorted easy to hard, and
+``--card`` writes the set's data card: the settings, the mining time and throughput, the difficulty and theme
+counts, and a deeper search's verdict on a random sample of the puzzles.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, fields
+from collections import Counter
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from puzzles.miner import MinerConfig, merge_chunks, mine  # noqa: E402
+import numpy as np  # noqa: E402
+
+from puzzles.chess_puzzles import read_lichess_csv  # noqa: E402
+from puzzles.miner import MinerConfig, merge_chunks, mine, mining_summary, reverify  # noqa: E402
+from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, chunk_progress, parse_args, run_main  # noqa: E402
 
 
@@ -32,6 +39,9 @@ class Args:
     screen_nodes: int = arg(MinerConfig.screen_nodes, "nodes of the screening search")
     verify_nodes: int = arg(MinerConfig.verify_nodes, "nodes of the verifying search")
     random_move_rate: float = arg(MinerConfig.random_move_rate, "chance of a random move in the games")
+    card: str = arg("", "with --output: write the set's data card (JSON) here")
+    reverify: int = arg(1000, "puzzles of the set re-checked by a deeper search for the card")
+    reverify_nodes: int = arg(200_000, "nodes of that deeper search")
     sidelines: int = arg(MinerConfig.sidelines, "random moves screened at every ply besides the one played")
 
 
@@ -47,6 +57,42 @@ def main(argv: list[str] | None = None) -> None:
         print(f"mined {found} puzzles in {hours * 60:.1f} min: {found / hours:,.0f} puzzles/hour")
     if args.output:
         print(f"wrote {merge_chunks(args.out, args.output)} puzzles to {args.output}")
+    if args.output and args.card:
+        write_card(args, config)
+
+
+def write_card(args: Args, config: MinerConfig) -> None:
+    """The data card of ``args.output``: how it was made, how long it took, what is in it, and whether a deeper
+    search agrees with a random sample of its best moves."""
+    puzzles = read_lichess_csv(args.output)
+    totals = mining_summary(args.out)
+    sample = np.random.default_rng(args.seed).choice(len(puzzles), min(args.reverify, len(puzzles)), replace=False)
+    started = time.perf_counter()
+    disagreements = reverify([puzzles[i] for i in sample], args.reverify_nodes)
+    hours_on_two_cores = totals["worker_seconds"] / 3600 / 2
+    save_json(
+        args.card,
+        {
+            "command": "python scripts/mine_chess_puzzles.py " + " ".join(sys.argv[1:]),
+            "miner": asdict(config),
+            "seed": args.seed,
+            "games_per_chunk": args.games_per_chunk,
+            **totals,
+            "puzzles_per_hour_on_two_cores": round(totals["puzzles"] / hours_on_two_cores) if totals["chunks"] else 0,
+            "difficulty": "plies a material-only search needs to find the first move (puzzles.lookahead)",
+            "difficulty_counts": dict(sorted(Counter(int(p.difficulty) for p in puzzles).items())),
+            "solver_moves_counts": dict(sorted(Counter((len(p.line) + 1) // 2 for p in puzzles).items())),
+            "theme_counts": dict(Counter(t for p in puzzles for t in p.themes).most_common()),
+            "reverified": {
+                "sample": len(sample),
+                "nodes": args.reverify_nodes,
+                "agree": len(sample) - len(disagreements),
+                "disagreements": disagreements,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+        },
+    )
+    print(f"data card: {args.card} ({len(sample) - len(disagreements)}/{len(sample)} re-verified)")
 
 
 if __name__ == "__main__":

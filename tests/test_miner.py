@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from puzzles.chess_puzzles import LICHESS_COLUMNS, puzzle_from_lichess_row
-from puzzles.miner import Miner, MinerConfig, find_stockfish
+from puzzles.miner import Miner, MinerConfig, find_stockfish, reverify
 
 try:
     find_stockfish()
@@ -41,13 +41,20 @@ def test_mined_puzzles_read_back_in_the_lichess_format(mined):
         assert 1 <= puzzle.difficulty <= FAST.max_lookahead + 1
 
 
-def test_mined_best_moves_are_unique_at_a_deeper_search(mined):
-    with Miner(FAST) as miner:
-        for puzzle in mined:
-            board = chess.Board(puzzle.fen)
-            board.push_uci(puzzle.moves[0])
-            lines = miner._lines(board, 4 * FAST.verify_nodes)
-            assert lines[0]["pv"][0].uci() == puzzle.moves[1]
+def test_mined_best_moves_agree_with_a_deeper_search(mined):
+    from puzzles.chess_puzzles import Puzzle
+
+    puzzles = [Puzzle(f"m{i}", *_start(p), difficulty=p.difficulty) for i, p in enumerate(mined)]
+    assert reverify(puzzles, nodes=4 * FAST.verify_nodes) == []
+    wrong = Puzzle("w", chess.Board().fen(), ("a2a3",), 1)  # no engine opens with a3
+    [(puzzle_id, stored, deeper)] = reverify([wrong], nodes=FAST.verify_nodes)
+    assert (puzzle_id, stored) == ("w", "a2a3") and deeper != "a2a3"
+
+
+def _start(puzzle) -> tuple[str, tuple[str, ...]]:
+    board = chess.Board(puzzle.fen)
+    board.push_uci(puzzle.moves[0])
+    return board.fen(), puzzle.moves[1:]
 
 
 def test_mining_is_deterministic():
@@ -59,7 +66,7 @@ def test_mining_is_deterministic():
 
 def test_batch_mining_resumes_and_merges_easy_to_hard(tmp_path):
     from puzzles.chess_puzzles import read_lichess_csv
-    from puzzles.miner import chunk_path, merge_chunks, mine
+    from puzzles.miner import chunk_path, merge_chunks, mine, mining_summary
 
     folder = tmp_path / "chunks"
     mine(folder, chunks=2, games_per_chunk=3, seed=7, config=FAST, workers=2)
@@ -70,4 +77,6 @@ def test_batch_mining_resumes_and_merges_easy_to_hard(tmp_path):
     count = merge_chunks(folder, tmp_path / "puzzles.csv.gz")
     puzzles = read_lichess_csv(tmp_path / "puzzles.csv.gz")
     assert count > 0 and len(puzzles) == count
+    summary = mining_summary(folder)
+    assert (summary["chunks"], summary["games"], summary["puzzles"]) == (2, 6, count) and summary["worker_seconds"] > 0
     assert [p.difficulty for p in puzzles] == sorted(p.difficulty for p in puzzles)
