@@ -8,12 +8,21 @@ formats of ``puzzles`` are spoken everywhere else.
 from __future__ import annotations
 
 import os
+import zlib
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
 
+import chess
 import numpy as np
 import torch
 
 from puzzles import mazes, prefix_sums, sudoku
+from puzzles.chess_encoding import board_planes, move_target
+from puzzles.chess_puzzles import read_lichess_csv
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Problem(ABC):
@@ -196,7 +205,225 @@ class Sudoku(Problem):
         return np.concatenate([v[0] for v in variants])[:count], np.concatenate([v[1] for v in variants])[:count]
 
 
-PROBLEMS: dict[str, Problem] = {problem.name: problem for problem in (PrefixSums(), Mazes(), MazeImages(), Sudoku())}
+class PuzzleMove(str):
+    """A UCI move string that carries the FEN it is played in.
+
+    It compares, hashes and prints as the plain UCI string (the native answer), but the target map is drawn
+    from the side to move's view, which a UCI string alone does not tell. Carrying the position inside the
+    answer lets ``encode_target(targets[index])`` work as the trainer and evaluation call it, with the
+    :class:`Problem` API unchanged for every family.
+    """
+
+    fen: str
+
+    def __new__(cls, uci: str, fen: str) -> PuzzleMove:
+        move = super().__new__(cls, uci)
+        move.fen = fen
+        return move
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # pickling and copies keep the FEN
+        return str(self), self.fen
+
+
+@dataclass(frozen=True)
+class _PuzzleShare:
+    """One share (held out or training) of a puzzle set, sorted by difficulty so a level is a slice."""
+
+    name: str  # for messages: "held-out puzzles of FILE"
+    levels: np.ndarray  # int64, sorted
+    fens: np.ndarray  # object: the positions
+    answers: np.ndarray  # object: PuzzleMove
+
+    def counts(self) -> str:
+        values, counts = np.unique(self.levels, return_counts=True)
+        return ", ".join(f"{v} ({c})" for v, c in zip(values, counts, strict=True)) or "none"
+
+    def draw(self, count: int, low: int | None, high: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``count`` puzzles with ``low <= difficulty <= high`` (no lower bound for None); without replacement
+        when there are enough."""
+        start = 0 if low is None else int(np.searchsorted(self.levels, low, side="left"))
+        stop = int(np.searchsorted(self.levels, high, side="right"))
+        available = stop - start
+        if available == 0:
+            wanted = f"difficulty {high}" if low is not None else f"difficulty at most {high}"
+            raise ValueError(f"none of the {self.name} has {wanted}; difficulties (puzzles): {self.counts()}")
+        index = start + rng.choice(available, size=count, replace=count > available)
+        return self.fens[index], self.answers[index]
+
+
+class ChessPuzzles(Problem):
+    """FEN strings ``(B,)`` in, UCI moves ``(B,)`` out; ``size`` is a puzzle's integer difficulty.
+
+    The network sees the 12 piece planes from the side to move's view and learns the original benchmark's
+    target, an 8x8 map marking the move's origin and destination squares (every square counts, no mask).
+
+    - Targets: answers are :class:`PuzzleMove` strings, which carry their FEN, so ``encode_target`` can draw
+      the map in the mover's view; plain UCI strings pair with their positions through :meth:`answers`.
+    - Prediction: the per-square margin ``logit(marked) - logit(unmarked)``; its sign is the original's argmax
+      map, which :meth:`exact` compares (the exact-match metric), and :meth:`decode` picks the legal move with
+      the largest summed margin over its two squares: the most likely legal move if the squares are independent
+      (a 0/1 map, such as a target, scores a move by how many of its squares it marks). When the map is exactly
+      right that move is the answer. Ties go to python-chess's legal-move order; a promotion is always to a
+      queen (the map cannot tell promotions apart, so an under-promotion answer decodes as the queen's).
+    - Data: puzzles come from a Lichess-format CSV (:attr:`path`, or ``$DEEPTHINK_CHESS_PUZZLES``), read once
+      per file. Each puzzle id's CRC-32 puts one puzzle in :attr:`held_out_every` in a held-out share:
+      :meth:`generate` (validation and every evaluation, easy or hard) draws from it alone, at exactly the asked
+      difficulty, and :meth:`training_data` from the rest, at any difficulty up to the asked one. So training
+      never sees a validation or test puzzle. A share smaller than the request is drawn with replacement (so
+      a validation set can repeat puzzles). With ``fresh_data`` off the trainer's fixed training share comes from
+      :meth:`generate` too, i.e. from held-out puzzles: keep it on. No augmentation: castling makes flips unsound.
+    """
+
+    name = "chess_puzzles"
+    size_label = "difficulty"
+    in_channels = 12
+    dims = 2
+    out_channels = 2
+    #: The puzzle set, relative to the repository root unless absolute; ``$DEEPTHINK_CHESS_PUZZLES`` overrides.
+    path: str | Path = "puzzles/data/chess_puzzles.csv.gz"
+    #: One puzzle in this many is held out for :meth:`generate`.
+    held_out_every = 10
+    #: Loaded sets, keyed by file and modification time: ``(held out, training)``.
+    _sets: ClassVar[dict[tuple[str, int], tuple[_PuzzleShare, _PuzzleShare]]] = {}
+
+    # ------------------------------------------------------------------------------------------ formats
+    def _boards(self, inputs: np.ndarray) -> tuple[np.ndarray, list[chess.Board]]:
+        """The batch as a 1-D object array of FENs and their boards, each checked to be a playable position."""
+        if isinstance(inputs, str):
+            raise TypeError("chess puzzles come as a batch of FEN strings (a list or 1-D array), not one string")
+        array = np.asarray(inputs, dtype=object)
+        if array.ndim != 1:
+            raise ValueError(f"chess puzzles are a 1-D batch of FEN strings, got shape {array.shape}")
+        fens, boards = np.empty(len(array), dtype=object), []
+        for index, fen in enumerate(array):
+            if not isinstance(fen, str):
+                raise TypeError(f"the FEN at index {index} is a {type(fen).__name__}, not a string")
+            try:
+                board = chess.Board(fen)
+            except ValueError as error:
+                raise ValueError(f"bad FEN at index {index}: {fen!r} ({error})") from None
+            if not board.is_valid():
+                raise ValueError(f"illegal position at index {index}: {fen!r} ({board.status()})")
+            if not any(board.generate_legal_moves()):
+                raise ValueError(f"the position at index {index} has no legal move (mate or stalemate): {fen!r}")
+            fens[index] = str(fen)
+            boards.append(board)
+        return fens, boards
+
+    def validate(self, inputs: np.ndarray) -> np.ndarray:
+        return self._boards(inputs)[0]
+
+    def encode(self, inputs: np.ndarray) -> torch.Tensor:
+        boards = self._boards(inputs)[1]
+        planes = np.zeros((len(boards), 12, 8, 8), dtype=np.float32)
+        for index, board in enumerate(boards):
+            planes[index] = board_planes(board)
+        return torch.from_numpy(planes)
+
+    @staticmethod
+    def answers(fens: np.ndarray | list[str], moves: np.ndarray | list[str]) -> np.ndarray:
+        """UCI ``moves`` paired with their positions, as answers that :meth:`encode_target` takes."""
+        answers = np.empty(len(moves), dtype=object)
+        answers[:] = [PuzzleMove(str(move), str(fen)) for fen, move in zip(fens, moves, strict=True)]
+        return answers
+
+    def encode_target(self, targets: np.ndarray) -> torch.Tensor:
+        """The origin/destination maps ``(B, 8, 8)`` of :class:`PuzzleMove` answers, in the mover's view."""
+        targets = np.asarray(targets, dtype=object)
+        maps = np.zeros((len(targets), 8, 8), dtype=np.int64)
+        for index, answer in enumerate(targets):
+            fen = getattr(answer, "fen", None)
+            if fen is None:
+                raise ValueError(
+                    f"the answer at index {index} ({answer!r}) does not carry its position: pair UCI moves with "
+                    "their FENs with ChessPuzzles.answers(fens, moves)"
+                )
+            board = chess.Board(fen)
+            try:
+                move = chess.Move.from_uci(str(answer))
+            except ValueError:
+                raise ValueError(f"the answer at index {index} is not a UCI move: {answer!r}") from None
+            if not board.is_legal(move):
+                raise ValueError(f"the answer at index {index} ({answer}) is illegal in {fen!r}")
+            maps[index] = move_target(board, move)
+        return torch.from_numpy(maps)
+
+    def predict(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Per-square margins ``(B, 8, 8)``: positive where the square is the move's origin or destination."""
+        return logits[:, 1] - logits[:, 0]
+
+    def exact(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Map equality of the marked (positive) squares: margins and 0/1 maps compare alike."""
+        return ((prediction > 0) == (target > 0)).flatten(1).all(dim=1)
+
+    def decode(self, prediction: torch.Tensor, inputs: np.ndarray) -> np.ndarray:
+        """Per board, the legal move whose two squares score highest (see the class doc)."""
+        boards = self._boards(inputs)[1]
+        answers = np.empty(len(boards), dtype=object)
+        if not boards:
+            return answers
+        scores = prediction.detach().to("cpu", torch.float64).reshape(len(boards), 64).numpy()
+        for index, board in enumerate(boards):
+            view = 0 if board.turn == chess.WHITE else 56
+            moves = [m for m in board.legal_moves if m.promotion in (None, chess.QUEEN)]
+            origin = np.array([m.from_square ^ view for m in moves])
+            destination = np.array([m.to_square ^ view for m in moves])
+            answers[index] = moves[int(np.argmax(scores[index, origin] + scores[index, destination]))].uci()
+        return answers
+
+    # ------------------------------------------------------------------------------------------ data
+    def puzzle_file(self) -> Path:
+        """The puzzle set's path: ``$DEEPTHINK_CHESS_PUZZLES``, else :attr:`path` from the repository root."""
+        override = os.environ.get("DEEPTHINK_CHESS_PUZZLES")
+        if override:
+            return Path(override)
+        path = Path(self.path)
+        return path if path.is_absolute() else ROOT / path
+
+    @classmethod
+    def held_out(cls, puzzle_id: str) -> bool:
+        """Whether a puzzle belongs to the held-out share (a fixed hash of its id, so every run agrees)."""
+        return zlib.crc32(puzzle_id.encode()) % cls.held_out_every == 0
+
+    @classmethod
+    def clear_cache(cls) -> None:
+        """Forgets loaded puzzle sets (for tests, or after rewriting a file in place)."""
+        cls._sets.clear()
+
+    def _shares(self) -> tuple[_PuzzleShare, _PuzzleShare]:
+        path = self.puzzle_file()
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no chess puzzle set at {path}: mine one with `python scripts/mine_chess_puzzles.py --output "
+                "puzzles/data/chess_puzzles.csv.gz`, or point $DEEPTHINK_CHESS_PUZZLES at a Lichess-format CSV"
+            )
+        key = (str(path.resolve()), path.stat().st_mtime_ns)
+        if key not in self._sets:
+            puzzles = sorted(read_lichess_csv(path), key=lambda p: round(p.difficulty))
+            shares = []
+            for held in (True, False):
+                chosen = [p for p in puzzles if self.held_out(p.puzzle_id) == held]
+                fens = np.empty(len(chosen), dtype=object)
+                fens[:] = [p.fen for p in chosen]
+                levels = np.array([round(p.difficulty) for p in chosen], dtype=np.int64)
+                name = f"{'held-out' if held else 'training'} puzzles of {path}"
+                answers = self.answers(fens, [p.best_move for p in chosen])
+                shares.append(_PuzzleShare(name, levels, fens, answers))
+            self._sets[key] = (shares[0], shares[1])
+        return self._sets[key]
+
+    def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``count`` held-out puzzles of difficulty exactly ``size``: ``(FENs, answers)``."""
+        return self._shares()[0].draw(count, size, size, rng)
+
+    def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``count`` training-share puzzles of difficulty at most ``size``: ``(FENs, answers)``."""
+        return self._shares()[1].draw(count, None, size, rng)
+
+
+PROBLEMS: dict[str, Problem] = {
+    problem.name: problem for problem in (PrefixSums(), Mazes(), MazeImages(), Sudoku(), ChessPuzzles())
+}
 
 
 def get_problem(name: str) -> Problem:

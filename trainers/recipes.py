@@ -96,6 +96,23 @@ RECIPES: dict[str, TrainConfig] = {
         alpha=1.0,
         max_iters=30,
     ),
+    # DT-Recall on chess puzzles (the original's third benchmark): the 12 piece planes in, the origin/destination
+    # map out, on the 8x8 board; trained on easy mined puzzles and tested on harder held-out ones by thinking longer.
+    "chess_puzzles": TrainConfig(
+        problem="chess_puzzles",
+        network={"kind": "dt", "width": 64, "recall": True, "blocks": 2, "geometry": "grid"},
+        train_difficulty=2,  # placeholder: the easiest difficulty levels of the mined set (set it after mining)
+        dataset_size=20_000,
+        fresh_data=True,
+        epochs=30,
+        batch_size=100,
+        warmup_steps=300,
+        lr_decay_epochs=[22, 27],
+        lr_factor=0.1,
+        clip=1.0,
+        alpha=1.0,
+        max_iters=20,
+    ),
     # A seconds-long smoke recipe for tests and the README's quick demonstration.
     "prefix_sums_tiny": TrainConfig(
         problem="prefix_sums",
@@ -113,6 +130,12 @@ RECIPES: dict[str, TrainConfig] = {
 # Ablation, wider: the "mazes" recipe at width 48 (2.25x the compute per step), to see whether width rather
 # than training time lifts 59x59 mazes.
 RECIPES["mazes_w48"] = replace(RECIPES["mazes"], network={**RECIPES["mazes"].network, "width": 48})
+
+
+# The chess recipe's feed-forward twin: max_iters separate stages, the same depth as 20 iterations of thought.
+RECIPES["chess_puzzles_ff"] = replace(
+    RECIPES["chess_puzzles"], network={**RECIPES["chess_puzzles"].network, "kind": "ff"}
+)
 
 
 # The overthinking study's models (scripts/overthinking.py, the dissertation's Table 5.5): the "mazes" recipe

@@ -1,0 +1,232 @@
+"""The ``chess_puzzles`` problem: FENs in, UCI moves out, the origin/destination target, its data shares, and a
+tiny training run through the trainer and the solver (no Stockfish: hand-made puzzles)."""
+
+import pickle
+
+import chess
+import numpy as np
+import pytest
+import torch
+
+from agents.networks import build_network
+from agents.problems import ROOT, ChessPuzzles, get_problem
+from agents.solver import Solver, load_solver
+from trainers.evaluation import sweep
+from trainers.recipes import get_recipe
+from trainers.supervised import Trainer
+
+HEADER = "PuzzleId,FEN,Moves,Rating,RatingDeviation,Popularity,NbPlays,Themes,GameUrl,OpeningTags\n"
+# (FEN before the opponent's move, Moves, difficulty, held out?). Odd rows are solved by Black.
+PUZZLES = [
+    ("r1bqkbnr/pppp1ppp/2n5/4p2Q/2B1P3/8/PPPP1PPP/RNB1K1NR b KQkq - 3 3", "g8f6 h5f7", 1, True),  # Qxf7#
+    ("rnbqkbnr/pppp1ppp/8/4p3/8/5P2/PPPPP1PP/RNBQKBNR w KQkq - 0 2", "g2g4 d8h4", 1, True),  # Qh4#
+    ("6k1/5ppp/8/8/8/8/5PPP/R5K1 b - - 0 1", "g8h8 a1a8", 1, False),  # back-rank Ra8#
+    ("r5k1/5ppp/8/8/8/8/5PPP/6K1 w - - 0 1", "g1h1 a8a1", 1, False),  # back-rank Ra1#
+    ("4k3/q7/8/8/8/5N2/8/4K3 b - - 0 1", "a7d4 f3d4", 1, False),  # the queen hangs to a knight
+    ("4k3/8/2n5/8/8/8/8/Q3K3 w - - 0 1", "a1d4 c6d4", 1, False),
+    ("8/4P3/8/8/8/k7/8/K7 b - - 0 1", "a3b3 e7e8q", 2, True),  # promote
+    ("k7/8/8/8/8/8/4p3/7K w - - 0 1", "h1g1 e2e1q", 2, True),
+    ("k7/8/1K6/8/8/8/7R/6R1 b - - 0 1", "a8b8 g1g8", 2, False),  # Rg8#
+    ("8/8/8/8/8/5k2/P3q3/7K w - - 0 1", "a2a3 e2g2", 2, False),  # Qg2#
+    ("3qk3/8/8/8/8/8/8/3RK3 b - - 0 1", "d8d4 d1d4", 2, False),  # the queen hangs to a rook
+    ("4k3/8/8/8/2b5/8/8/3QK3 w - - 0 1", "d1e2 c4e2", 2, False),  # ... to a bishop
+]
+
+
+def puzzle_ids() -> list[str]:
+    """Ids that land each puzzle in the share the table asks for."""
+    pools = {held: (f"{'h' if held else 't'}{n}" for n in range(10_000)) for held in (True, False)}
+    ids = []
+    for *_, held in PUZZLES:
+        ids.append(next(name for name in pools[held] if ChessPuzzles.held_out(name) == held))
+    return ids
+
+
+def solved() -> list[dict]:
+    """Each puzzle as the problem sees it (the position after Moves[0]), its line checked legal here."""
+    rows = []
+    for puzzle_id, (fen, moves, difficulty, held) in zip(puzzle_ids(), PUZZLES, strict=True):
+        board = chess.Board(fen)
+        assert board.is_valid()
+        first, best = (chess.Move.from_uci(m) for m in moves.split())
+        assert board.is_legal(first)
+        board.push(first)
+        assert board.is_legal(best)
+        rows.append({"id": puzzle_id, "fen": board.fen(), "move": best.uci(), "difficulty": difficulty, "held": held})
+    return rows
+
+
+@pytest.fixture
+def problem(tmp_path, monkeypatch):
+    path = tmp_path / "puzzles.csv"
+    lines = [f"{i},{fen},{moves},{d},,,,,,\n" for i, (fen, moves, d, _) in zip(puzzle_ids(), PUZZLES, strict=True)]
+    path.write_text(HEADER + "".join(lines))
+    monkeypatch.setenv("DEEPTHINK_CHESS_PUZZLES", str(path))
+    ChessPuzzles.clear_cache()
+    yield get_problem("chess_puzzles")
+    ChessPuzzles.clear_cache()
+
+
+def test_registered_with_its_shape_and_recipes_build():
+    problem = get_problem("chess_puzzles")
+    assert (problem.dims, problem.in_channels, problem.out_channels, problem.size_label) == (2, 12, 2, "difficulty")
+    x = problem.encode([row["fen"] for row in solved()[:2]])
+    for name, kind in (("chess_puzzles", "dt"), ("chess_puzzles_ff", "ff")):
+        net = build_network(get_recipe(name, network={"width": 8}).network_config(problem))
+        assert net.config.kind == kind and net.config.max_iters == 20
+        assert net(x, 2)[0].shape == (2, 2, 8, 8)
+
+
+def test_encode_sees_the_board_from_the_side_to_move():
+    problem = get_problem("chess_puzzles")
+    white, black = solved()[0]["fen"], solved()[1]["fen"]  # White to move, then Black to move
+    x = problem.encode(np.array([white, black]))
+    assert x.shape == (2, 12, 8, 8) and x.dtype == torch.float32
+    assert x[0, 0, 0, 4] == 1 and x[0, 6, 7, 4] == 1  # own king on e1, the opponent's on e8
+    assert x[0, 1, 4, 7] == 1  # own queen on h5
+    assert x[1, 0, 0, 4] == 1 and x[1, 6, 7, 4] == 1  # Black's king e8 mirrored onto e1; White's onto e8
+    assert x[1, 1, 0, 3] == 1  # Black's queen d8 seen on d1
+    assert x[1, 11, 4, 6] == 1  # White's pawn g4 seen on g5
+    assert int(x[1].sum()) == 32
+
+
+def test_encode_target_marks_origin_and_destination_in_the_movers_view(problem):
+    rows = solved()
+    y = problem.encode_target(ChessPuzzles.answers([r["fen"] for r in rows], [r["move"] for r in rows]))
+    assert y.shape == (12, 8, 8) and y.dtype == torch.int64
+    assert (y.flatten(1).sum(1) == 2).all()
+    assert y[0, 4, 7] == 1 and y[0, 6, 5] == 1  # h5f7
+    assert y[1, 0, 3] == 1 and y[1, 4, 7] == 1  # Black's d8h4 seen as d1h5
+    with pytest.raises(ValueError, match="index 0 .* does not carry its position"):
+        problem.encode_target(np.array(["h5f7"], dtype=object))
+    with pytest.raises(ValueError, match="index 0 .* illegal"):
+        problem.encode_target(ChessPuzzles.answers([rows[0]["fen"]], ["e2e5"]))
+
+
+def test_decode_of_the_perfect_map_is_the_best_move_for_either_side(problem):
+    rows = solved()
+    fens = np.array([r["fen"] for r in rows], dtype=object)
+    answers = ChessPuzzles.answers(fens, [r["move"] for r in rows])
+    y = problem.encode_target(answers)
+    decoded = problem.decode(y, fens)
+    assert decoded.dtype == object and list(decoded) == [r["move"] for r in rows]  # e7e8q, e2e1q: queens
+    # The network's margins: exact-match counts the marked squares, and decode reads the same move off them.
+    logits = torch.stack([torch.zeros_like(y, dtype=torch.float32), 4.0 * y - 2.0], dim=1)
+    margins = problem.predict(logits, problem.encode(fens))
+    assert margins.dtype == torch.float32 and problem.exact(margins, y).all()
+    assert list(problem.decode(margins, fens)) == [r["move"] for r in rows]
+
+
+def test_decode_always_answers_a_legal_move(problem):
+    fens = [r["fen"] for r in solved()]
+    maps = [torch.zeros(12, 8, 8, dtype=torch.long), torch.ones(12, 8, 8), torch.randn(12, 8, 8)]
+    for prediction in maps:
+        for fen, uci in zip(fens, problem.decode(prediction, fens), strict=True):
+            assert chess.Move.from_uci(uci) in chess.Board(fen).legal_moves
+    # The map cannot tell promotions apart: an under-promotion's squares decode as the queen's.
+    fen = solved()[6]["fen"]
+    assert {m.uci() for m in chess.Board(fen).legal_moves} >= {"e7e8q", "e7e8n"}
+    knight = problem.encode_target(ChessPuzzles.answers([fen], ["e7e8n"]))
+    assert problem.decode(knight, [fen])[0] == "e7e8q"
+    assert len(problem.decode(torch.zeros(0), [])) == 0
+
+
+def test_validate_normalises_and_names_the_bad_index(problem):
+    fens = [r["fen"] for r in solved()[:3]]
+    for batch in (fens, np.array(fens), np.array(fens, dtype=object)):
+        valid = problem.validate(batch)
+        assert valid.dtype == object and valid.shape == (3,) and list(valid) == fens
+    mated = chess.Board(fens[0])
+    mated.push_uci(solved()[0]["move"])
+    cases = [
+        (fens[:1] + ["not a fen"], ValueError, "bad FEN at index 1"),
+        (fens[:2] + ["4k3/8/8/8/8/8/8/4KK2 w - - 0 1"], ValueError, "illegal position at index 2"),
+        ([mated.fen()], ValueError, "index 0 has no legal move"),
+        (fens[:1] + [3], TypeError, "index 1"),
+        (np.array([fens]), ValueError, "1-D"),
+        (fens[0], TypeError, "batch"),
+    ]
+    for batch, error, message in cases:
+        with pytest.raises(error, match=message):
+            problem.validate(batch)
+
+
+def test_generate_draws_held_out_puzzles_of_the_asked_difficulty(problem):
+    rows = {r["fen"]: r for r in solved()}
+    for difficulty in (1, 2):
+        fens, answers = problem.generate(50, difficulty, np.random.default_rng(difficulty))
+        assert len(fens) == len(answers) == 50
+        drawn = [rows[fen] for fen in fens]
+        assert {(r["difficulty"], r["held"]) for r in drawn} == {(difficulty, True)}
+        assert len({r["id"] for r in drawn}) == 2  # both held-out puzzles of the level, with replacement
+        assert [str(a) for a in answers] == [r["move"] for r in drawn]
+    fens, _ = problem.generate(2, 1, np.random.default_rng(0))
+    assert len(set(fens)) == 2  # without replacement when there are enough
+    with pytest.raises(ValueError, match=r"held-out.*difficulty 3.*1 \(2\), 2 \(2\)"):
+        problem.generate(1, 3, np.random.default_rng(0))
+
+
+def test_training_data_never_meets_a_held_out_puzzle(problem):
+    rows = {r["fen"]: r for r in solved()}
+    for size, levels in ((1, {1}), (2, {1, 2}), (9, {1, 2})):
+        fens, answers = problem.training_data(100, size, np.random.default_rng(size))
+        drawn = [rows[fen] for fen in fens]
+        assert not any(r["held"] for r in drawn) and {r["difficulty"] for r in drawn} == levels
+        assert problem.encode_target(answers).shape == (100, 8, 8)
+    fens, _ = problem.training_data(4, 1, np.random.default_rng(0))
+    assert len(set(fens)) == 4
+    with pytest.raises(ValueError, match=r"training.*at most 0.*1 \(4\), 2 \(4\)"):
+        problem.training_data(1, 0, np.random.default_rng(0))
+
+
+def test_the_split_holds_out_one_in_ten_by_id():
+    held = [ChessPuzzles.held_out(f"puzzle{n}") for n in range(5000)]
+    assert 0.08 < np.mean(held) < 0.12
+    assert held == [ChessPuzzles.held_out(f"puzzle{n}") for n in range(5000)]
+
+
+def test_answers_stay_moves_through_indexing_and_pickling(problem):
+    _, answers = problem.generate(3, 2, np.random.default_rng(0))
+    again = pickle.loads(pickle.dumps(answers[[2, 0]]))
+    assert again[0] == str(answers[2]) and again[0].fen == answers[2].fen
+    assert torch.equal(problem.encode_target(again), problem.encode_target(answers[[2, 0]]))
+
+
+def test_a_missing_set_names_the_file_and_the_miner(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEEPTHINK_CHESS_PUZZLES", raising=False)
+    monkeypatch.chdir(tmp_path)
+    problem = ChessPuzzles()
+    assert problem.puzzle_file() == ROOT / "puzzles" / "data" / "chess_puzzles.csv.gz"  # not the cwd's
+    monkeypatch.setattr(ChessPuzzles, "path", str(tmp_path / "absent.csv.gz"))
+    with pytest.raises(FileNotFoundError, match="absent.csv.gz") as error:
+        problem.generate(1, 1, np.random.default_rng(0))
+    assert "python scripts/mine_chess_puzzles.py --output puzzles/data/chess_puzzles.csv.gz" in str(error.value)
+
+
+@pytest.mark.parametrize("recipe", ["chess_puzzles", "chess_puzzles_ff"])
+def test_a_tiny_run_trains_and_its_solver_answers_legal_moves(problem, tmp_path, recipe):
+    config = get_recipe(
+        recipe,
+        network={"width": 8, "blocks": 1},
+        train_difficulty=2,
+        dataset_size=20,
+        epochs=2,
+        batch_size=8,
+        warmup_steps=2,
+        lr_decay_epochs=[],
+        max_iters=3,
+    )
+    progress = Trainer(config, tmp_path / "run", progress=False).run()
+    assert progress["epoch"] == 2 and 0.0 <= progress["best_val"] <= 1.0
+    solver = load_solver(tmp_path / "run" / "best")
+    fens = [r["fen"] for r in solved()]
+    for answers in (
+        solver.solve(fens, think=3),
+        solver.solve(fens, think="auto", cap=3),
+        Solver(solver.net, solver.problem, {"readout": "max_conf"}).solve(fens, think=3),
+    ):
+        assert len(answers) == len(fens)
+        for fen, uci in zip(fens, answers, strict=True):
+            assert chess.Move.from_uci(uci) in chess.Board(fen).legal_moves
+    curves = sweep(solver.net, problem, [1, 2], iters=3, samples=4)
+    assert all(len(curve.last) == 3 for curve in curves.values())
