@@ -8,7 +8,6 @@ formats of ``puzzles`` are spoken everywhere else.
 from __future__ import annotations
 
 import os
-import zlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import torch
 
 from puzzles import mazes, prefix_sums, sudoku
 from puzzles.chess_encoding import board_planes, move_target
-from puzzles.chess_puzzles import read_lichess_csv
+from puzzles.chess_puzzles import HELD_OUT_EVERY, is_held_out, read_lichess_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -266,7 +265,8 @@ class ChessPuzzles(Problem):
       right that move is the answer. Ties go to python-chess's legal-move order; a promotion is always to a
       queen (the map cannot tell promotions apart, so an under-promotion answer decodes as the queen's).
     - Data: puzzles come from a Lichess-format CSV (:attr:`path`, or ``$DEEPTHINK_CHESS_PUZZLES``), read once
-      per file. Each puzzle id's CRC-32 puts one puzzle in :attr:`held_out_every` in a held-out share:
+      per file. Each puzzle id's CRC-32 puts one puzzle in :attr:`held_out_every` in a held-out share
+      (:func:`puzzles.chess_puzzles.is_held_out`, the split ``DeepThink/ChessPuzzle-v0`` uses too):
       :meth:`generate` (validation and every evaluation, easy or hard) draws from it alone, at exactly the asked
       difficulty, and :meth:`training_data` from the rest, at any difficulty up to the asked one. So training
       never sees a validation or test puzzle. A share smaller than the request is drawn with replacement (so
@@ -281,8 +281,8 @@ class ChessPuzzles(Problem):
     out_channels = 2
     #: The puzzle set, relative to the repository root unless absolute; ``$DEEPTHINK_CHESS_PUZZLES`` overrides.
     path: str | Path = "puzzles/data/chess_puzzles.csv.gz"
-    #: One puzzle in this many is held out for :meth:`generate`.
-    held_out_every = 10
+    #: One puzzle in this many is held out for :meth:`generate` (fixed in :mod:`puzzles.chess_puzzles`).
+    held_out_every = HELD_OUT_EVERY
     #: Loaded sets, keyed by file and modification time: ``(held out, training)``.
     _sets: ClassVar[dict[tuple[str, int], tuple[_PuzzleShare, _PuzzleShare]]] = {}
 
@@ -383,7 +383,7 @@ class ChessPuzzles(Problem):
     @classmethod
     def held_out(cls, puzzle_id: str) -> bool:
         """Whether a puzzle belongs to the held-out share (a fixed hash of its id, so every run agrees)."""
-        return zlib.crc32(puzzle_id.encode()) % cls.held_out_every == 0
+        return is_held_out(puzzle_id)
 
     @classmethod
     def clear_cache(cls) -> None:

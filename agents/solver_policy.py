@@ -7,18 +7,24 @@
 One interface for every environment: in a one-shot "solve" environment (``PrefixSums-v0``, ``Maze-v0``,
 ``Sudoku-v0``) the action is the solver's answer; in a step-wise one (``MazeNav-v0``, ``SudokuFill-v0``,
 ``Discrete`` actions) the policy solves the puzzle once per episode and then follows its plan: a maze
-navigator walks its predicted path, a Sudoku policy places its answer cell by cell.
+navigator walks its predicted path, a Sudoku policy places its answer cell by cell. A ``chess_puzzles``
+solver in a chess environment (``ChessPuzzle-v0``, ``Chess-v0``: game planes in, ``Discrete(4672)`` moves out)
+has no plan to follow, since every step is a new position: each observation's position is rebuilt from its
+planes, solved (one batch per call) and its move encoded as the environment's action.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import chess
 import numpy as np
 from gymnasium import spaces
 
 from agents.solver import Solver
 from puzzles import mazes
+from puzzles.chess_encoding import encode_move
+from puzzles.chess_game import board_from_planes
 
 
 class SolverPolicy:
@@ -53,6 +59,8 @@ class SolverPolicy:
         slots = list(range(len(observations))) if slots is None else list(slots)
         if not isinstance(action_space, spaces.Discrete):
             return list(self._solve(np.stack(observations)))
+        if self.solver.problem.name == "chess_puzzles":
+            return self._moves(observations)
         fresh = [i for i, slot in enumerate(slots) if slot not in self._plans]
         if fresh:
             for i, plan in zip(fresh, self._plan(np.stack([observations[i] for i in fresh])), strict=True):
@@ -63,6 +71,19 @@ class SolverPolicy:
     def _solve(self, puzzles: np.ndarray) -> np.ndarray:
         self.iterations += self.think * len(puzzles)
         return self.solver.solve(puzzles, think=self.think)
+
+    def _moves(self, observations: list[np.ndarray]) -> list[int]:
+        """The solver's move in each observed position, as an action of the ``Discrete(4672)`` layout.
+
+        A position is rebuilt from its game planes in the mover's view (as White: the planes do not say which
+        colour moves, and the move index is the same from that view), so the environment decodes the action
+        as the move on its own board.
+        """
+        boards = [board_from_planes(observation) for observation in observations]
+        fens = np.empty(len(boards), dtype=object)
+        fens[:] = [board.fen() for board in boards]
+        moves = self._solve(fens)
+        return [encode_move(board, chess.Move.from_uci(str(move))) for board, move in zip(boards, moves, strict=True)]
 
     def _plan(self, observations: np.ndarray) -> list[Any]:
         """Per observation, what the step-wise policy will follow for the rest of the episode."""

@@ -13,10 +13,13 @@ from gymnasium import spaces
 from envs.actions import discrete_index
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes
-from puzzles.chess_puzzles import Puzzle, read_lichess_csv
+from puzzles.chess_puzzles import Puzzle, is_held_out, read_lichess_csv
 
 #: The puzzle set ``gym.make`` uses by default: mined by this project's miner (its data card beside it).
 SHIPPED_PUZZLES = Path(__file__).resolve().parent.parent / "puzzles" / "data" / "chess_puzzles.csv.gz"
+
+#: The ``split`` keyword's values: every puzzle, or one side of :func:`puzzles.chess_puzzles.is_held_out`.
+SPLITS = ("all", "held_out", "training")
 
 
 class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
@@ -48,9 +51,9 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
 
     ## Starting State
 
-    A puzzle drawn uniformly with the env's seeded generator from those whose difficulty lies in
-    ``difficulty`` (the mined difficulty score or the Lichess rating), or ``options={"index": i}`` for the
-    ``i``-th puzzle of that selection (files are sorted easy to hard).
+    A puzzle drawn uniformly with the env's seeded generator from those of the ``split`` whose difficulty lies
+    in ``difficulty`` (the mined difficulty score or the Lichess rating), or ``options={"index": i}`` for the
+    ``i``-th puzzle of that selection (sorted easy to hard).
 
     ## Episode End
 
@@ -70,12 +73,15 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
     import gymnasium as gym
     import envs  # registers the DeepThink/ ids
 
-    env = gym.make("DeepThink/ChessPuzzle-v0", difficulty=(0, 20), render_mode="ansi")
+    env = gym.make("DeepThink/ChessPuzzle-v0", difficulty=(3, 3), split="held_out", render_mode="ansi")
     ```
 
     - ``path``: a Lichess-format puzzle CSV, plain or gzipped (default: the shipped mined set, once it is
       shipped; until then ``FileNotFoundError`` says so).
     - ``difficulty``: ``(low, high)``, inclusive bounds on the puzzles' difficulty; ``None`` for all.
+    - ``split``: ``"all"`` (default), ``"held_out"`` or ``"training"``: the puzzles of one share of the
+      ``chess_puzzles`` solver's split (:func:`puzzles.chess_puzzles.is_held_out`, by puzzle id), applied
+      before ``difficulty``. Evaluate a trained solver on ``"held_out"``: it never trained on those.
     - ``partial_credit``: score a failed puzzle by the share of its moves found.
     - ``render_mode``: ``None`` or ``"ansi"`` (the board from the agent's side and the line so far).
 
@@ -90,22 +96,29 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
         self,
         path: str | Path | None = None,
         difficulty: tuple[float, float] | None = None,
+        split: str = "all",
         partial_credit: bool = False,
         render_mode: str | None = None,
     ) -> None:
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {', '.join(map(repr, SPLITS))}, got {split!r}")
         if path is None and not SHIPPED_PUZZLES.is_file():
             raise FileNotFoundError(
                 f"no shipped puzzle set at {SHIPPED_PUZZLES} yet: pass path= a Lichess-format CSV (Lichess's own "
                 "file, or one mined with scripts/mine_chess_puzzles.py --output FILE)"
             )
         puzzles = read_lichess_csv(path or SHIPPED_PUZZLES)
+        if split != "all":
+            puzzles = [p for p in puzzles if is_held_out(p.puzzle_id) == (split == "held_out")]
         if difficulty is not None:
             low, high = difficulty
             puzzles = [p for p in puzzles if low <= p.difficulty <= high]
         if not puzzles:
-            raise ValueError(f"no puzzle of {path or SHIPPED_PUZZLES} has a difficulty in {difficulty}")
+            raise ValueError(
+                f"no puzzle of {path or SHIPPED_PUZZLES} in the {split!r} split has a difficulty in {difficulty}"
+            )
         self.puzzles: list[Puzzle] = sorted(puzzles, key=lambda p: p.difficulty)
         self.partial_credit = bool(partial_credit)
         self.render_mode = render_mode

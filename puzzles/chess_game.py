@@ -4,7 +4,7 @@
   the 12 piece planes, then castling rights (own king side, own queen side, opponent's king side, opponent's
   queen side; whole planes), the en-passant target square when an en-passant capture is legal, a plane of
   ones when the position has occurred before (a repetition is one step from a draw), and the fifty-move
-  counter as ``halfmove_clock / 100`` on a whole plane.
+  counter as ``halfmove_clock / 100`` on a whole plane. :func:`board_from_planes` rebuilds a position from them.
 - **Game end** with the cheap checks only: checkmate, stalemate, insufficient material, the third
   repetition and the fifty-move rule, without python-chess's slow ``can_claim_draw`` (about 470 us a call).
 - **Openings**: a small EPD file of balanced positions for paired matches.
@@ -17,7 +17,7 @@ from pathlib import Path
 import chess
 import numpy as np
 
-from puzzles.chess_encoding import board_planes
+from puzzles.chess_encoding import PIECE_ORDER, board_planes
 
 GAME_PLANES = 19
 
@@ -46,6 +46,44 @@ def game_planes(board: chess.Board) -> np.ndarray:
         planes[17] = 1.0
     planes[18] = min(board.halfmove_clock, 100) / 100.0
     return planes
+
+
+def board_from_planes(planes: np.ndarray, turn: chess.Color = chess.WHITE) -> chess.Board:
+    """The position that :func:`game_planes` saw, so a policy can act on an observation alone.
+
+    The planes are drawn from the side to move's view and do not record its colour (the view looks the same
+    for either), so ``turn`` says who moves. The default, White, gives the mover's view itself
+    (``board.mirror()`` when Black moves): same network input, same move indices in
+    :func:`puzzles.chess_encoding.encode_move`, so a policy can answer it without knowing the colour. Pieces,
+    castling rights, the en-passant square (the planes keep it only when an en-passant capture is legal) and
+    the fifty-move counter (up to 100 plies) come back; the move history behind the repetition plane and the
+    full-move number do not.
+
+    Raises:
+        ValueError: for planes of the wrong shape or two pieces on one square.
+    """
+    planes = np.asarray(planes)
+    if planes.shape != (GAME_PLANES, 8, 8):
+        raise ValueError(f"game planes have shape ({GAME_PLANES}, 8, 8), got {planes.shape}")
+    occupied = planes[:12] > 0.5
+    if (occupied.sum(axis=0) > 1).any():
+        raise ValueError("the piece planes put two pieces on one square")
+    flip = 0 if turn == chess.WHITE else 56  # view square -> board square
+    board = chess.Board(None)
+    board.turn = turn
+    for offset, colour in ((0, turn), (6, not turn)):
+        for index, piece in enumerate(PIECE_ORDER):
+            for square in np.flatnonzero(occupied[offset + index].reshape(64)):
+                board.set_piece_at(int(square) ^ flip, chess.Piece(piece, colour))
+    rooks = ((turn, chess.H1), (turn, chess.A1), (not turn, chess.H1), (not turn, chess.A1))
+    for offset, (colour, rook) in enumerate(rooks):
+        if planes[12 + offset].max() > 0.5:
+            board.castling_rights |= chess.BB_SQUARES[rook if colour == chess.WHITE else rook ^ 56]
+    board.castling_rights = board.clean_castling_rights()
+    en_passant = np.flatnonzero(planes[16].reshape(64) > 0.5)
+    board.ep_square = int(en_passant[0]) ^ flip if len(en_passant) else None
+    board.halfmove_clock = int(round(float(planes[18].max()) * 100))
+    return board
 
 
 def game_result(board: chess.Board) -> str | None:

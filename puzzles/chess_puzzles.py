@@ -3,12 +3,17 @@
 A Lichess row is ``PuzzleId,FEN,Moves,Rating,RatingDeviation,Popularity,NbPlays,Themes,GameUrl,OpeningTags``.
 Its FEN is the position *before* the opponent's move ``Moves[0]``; the puzzle starts after that move, and the
 solver's answer is ``Moves[1]``, then the line alternates the opponent's replies and the solver's moves.
+
+The held-out split (:func:`is_held_out`) lives here, so the solver's problem and the environment agree on which
+puzzles training never sees.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +31,9 @@ LICHESS_COLUMNS = (
     "GameUrl",
     "OpeningTags",
 )
+
+#: One puzzle in this many is held out from training (validation, evaluation, held-out rollouts).
+HELD_OUT_EVERY = 10
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,12 @@ class Puzzle:
     def best_move(self) -> str:
         """The solver's first move (the original benchmark's target)."""
         return self.line[0]
+
+
+def is_held_out(puzzle_id: str) -> bool:
+    """Whether a puzzle belongs to the held-out share: a fixed hash (CRC-32) of its id, so every run, file order
+    and tool agrees without storing the split."""
+    return zlib.crc32(puzzle_id.encode()) % HELD_OUT_EVERY == 0
 
 
 def puzzle_from_lichess_row(row: dict[str, str]) -> Puzzle:
@@ -86,6 +100,9 @@ def puzzle_from_lichess_row(row: dict[str, str]) -> Puzzle:
 def read_lichess_csv(path: str | Path, limit: int | None = None) -> list[Puzzle]:
     """Reads puzzles from a Lichess puzzle CSV, plain or gzipped (with or without its header row).
 
+    A file is parsed and checked once per version (its modification time): every environment of a vectorised
+    rollout reads the same set.
+
     Raises:
         FileNotFoundError: no such file.
         ValueError: a malformed row, named by its line number and puzzle id.
@@ -93,8 +110,13 @@ def read_lichess_csv(path: str | Path, limit: int | None = None) -> list[Puzzle]
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such puzzle file: {path}")
+    return list(_read_lichess_csv(str(path.resolve()), path.stat().st_mtime_ns, limit))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_lichess_csv(path: str, version: int, limit: int | None) -> tuple[Puzzle, ...]:
     puzzles: list[Puzzle] = []
-    opener = gzip.open if path.suffix == ".gz" else open
+    opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", newline="") as handle:
         first = handle.readline()
         has_header = first.startswith("PuzzleId")
@@ -107,4 +129,4 @@ def read_lichess_csv(path: str | Path, limit: int | None = None) -> list[Puzzle]
                 puzzles.append(puzzle_from_lichess_row(row))
             except ValueError as error:
                 raise ValueError(f"{path}:{number}: {error}") from error
-    return puzzles
+    return tuple(puzzles)

@@ -5,21 +5,25 @@ level and harder ones, beside Stable-Baselines3 baselines trained at the easy le
 
 Every policy meets the same episodes (episode ``j`` of a level is reset with ``seed + j``). Prints a
 Markdown table and writes it, with the full reports, to ``<out>/env_table.md`` and ``<out>/env_table.json``.
-A family whose checkpoint is not shipped is left out with a note.
+A family whose checkpoint or data (the chess puzzle set) is not shipped is left out with a note, and so is a
+level its environment has no puzzle for.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import gymnasium as gym  # noqa: E402
 import torch  # noqa: E402
 from rich.console import Console  # noqa: E402
 
+import envs  # noqa: E402, F401  (registers the DeepThink/ ids)
 from agents.checkpoint import resolve_checkpoint  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
 from agents.solver_policy import SolverPolicy  # noqa: E402
@@ -27,12 +31,71 @@ from puzzles.storage import atomic_write, save_json  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.rollouts import evaluate_rollouts  # noqa: E402
 
-#: family, environment, shipped checkpoint, difficulty keyword, levels (the training level first).
+
+@dataclass(frozen=True)
+class Family:
+    """One puzzle family of the table: its environment, shipped checkpoint and difficulty levels.
+
+    Attributes:
+        name: as the table prints it.
+        env_id: the environment the solver plays as a policy.
+        checkpoint: the shipped solver's name.
+        knob: the difficulty keyword of ``gym.make``.
+        levels: its values, the training level first; a ``(low, high)`` tuple for a range knob.
+        make_kwargs: further ``gym.make`` keywords, fixed for every level (e.g. the chess puzzles' split).
+    """
+
+    name: str
+    env_id: str
+    checkpoint: str
+    knob: str
+    levels: tuple[Any, ...]
+    make_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def env_kwargs(self, level: Any) -> dict[str, Any]:
+        """The ``gym.make`` keywords of one level."""
+        return {**self.make_kwargs, self.knob: level}
+
+
 FAMILIES = (
-    ("prefix sums", "DeepThink/PrefixSums-v0", "prefix_sums", "size", (32, 64, 128, 512)),
-    ("mazes", "DeepThink/MazeNav-v0", "mazes", "size", (9, 13, 19, 33)),
-    ("Sudoku", "DeepThink/SudokuFill-v0", "sudoku", "givens", (36, 30, 27, 24)),
+    Family("prefix sums", "DeepThink/PrefixSums-v0", "prefix_sums", "size", (32, 64, 128, 512)),
+    Family("mazes", "DeepThink/MazeNav-v0", "mazes", "size", (9, 13, 19, 33)),
+    Family("Sudoku", "DeepThink/SudokuFill-v0", "sudoku", "givens", (36, 30, 27, 24)),
+    # Difficulty: the plies a material search needs (1..5); held-out puzzles only, which training never saw.
+    Family(
+        "chess puzzles",
+        "DeepThink/ChessPuzzle-v0",
+        "chess_puzzles",
+        "difficulty",
+        ((1, 1), (3, 3), (4, 4), (5, 5)),
+        {"split": "held_out"},
+    ),
 )
+
+
+def level_label(knob: str, level: Any) -> str:
+    """A level as the table prints it: ``size 13``, or ``difficulty 3`` for the range ``(3, 3)``."""
+    if isinstance(level, (tuple, list)) and len(level) == 2:
+        low, high = level
+        return f"{knob} {low}" if low == high else f"{knob} {low}-{high}"
+    return f"{knob} {level}"
+
+
+def playable_levels(family: Family, notes: list[str]) -> list[Any]:
+    """The family's levels its environment can be made at; what cannot (no data file, an empty level) becomes
+    a note, so a missing puzzle set skips the row instead of ending the run."""
+    levels = []
+    for level in family.levels:
+        try:
+            gym.make(family.env_id, **family.env_kwargs(level)).close()
+        except FileNotFoundError as error:
+            notes.append(f"{family.name}: {error}")
+            return []
+        except ValueError as error:
+            notes.append(f"{family.name}, {level_label(family.knob, level)}: left out ({error})")
+            continue
+        levels.append(level)
+    return levels
 
 
 @dataclass
@@ -54,20 +117,25 @@ def main(argv: list[str] | None = None) -> None:
     console = Console()
     baselines = [load_baseline(Path(folder)) for folder in args.baselines]
     rows, notes = [], []
-    for family, env_id, checkpoint, knob, levels in FAMILIES:
+    for family in FAMILIES:
         try:
-            resolve_checkpoint(checkpoint)
+            resolve_checkpoint(family.checkpoint)
         except FileNotFoundError:
-            notes.append(f"{family}: no shipped checkpoint `{checkpoint}` yet")
+            notes.append(f"{family.name}: no shipped checkpoint `{family.checkpoint}` yet")
             continue
-        solver = load_solver(checkpoint)
-        policies = [(f"`{checkpoint}` solver, think = {solver.default_think}", SolverPolicy(solver))]
-        policies += [(name, policy) for name, env, policy in baselines if env == env_id]
+        levels = playable_levels(family, notes)
+        if not levels:
+            continue
+        solver = load_solver(family.checkpoint)
+        policies = [(f"`{family.checkpoint}` solver, think = {solver.default_think}", SolverPolicy(solver))]
+        policies += [(name, policy) for name, env, policy in baselines if env == family.env_id]
         for name, policy in policies:
             for level in levels:
-                report = evaluate_rollouts(env_id, policy, args.episodes, args.num_envs, args.seed, **{knob: level})
-                rows.append({"family": family, "policy": name, "level": f"{knob} {level}", **report})
-                console.print(f"{family}, {name}, {knob} {level}: {100 * report['success_rate']:.1f}%")
+                kwargs = family.env_kwargs(level)
+                report = evaluate_rollouts(family.env_id, policy, args.episodes, args.num_envs, args.seed, **kwargs)
+                label = level_label(family.knob, level)
+                rows.append({"family": family.name, "policy": name, "level": label, **report})
+                console.print(f"{family.name}, {name}, {label}: {100 * report['success_rate']:.1f}%")
 
     lines = [
         "| family | environment | policy | level | solved (95% interval) | episodes |",

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from puzzles.storage import save_arrays
+from tests.helpers import train_tiny_chess_solver, write_chess_puzzles
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -38,3 +39,30 @@ def labelled_positions(tmp_path):
             values=np.array(values, dtype=np.float32),
         )
     return folder
+
+
+@pytest.fixture
+def chess_puzzle_csv(tmp_path, monkeypatch):
+    """The hand-made puzzle set of ``tests.helpers`` as the ``chess_puzzles`` problem's data
+    (``$DEEPTHINK_CHESS_PUZZLES``), its cache cleared before and after."""
+    from agents.problems import ChessPuzzles
+
+    path = write_chess_puzzles(tmp_path / "puzzles.csv")
+    monkeypatch.setenv("DEEPTHINK_CHESS_PUZZLES", str(path))
+    ChessPuzzles.clear_cache()
+    yield path
+    ChessPuzzles.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def tiny_chess_solver(tmp_path_factory):
+    """The checkpoint of a tiny ``chess_puzzles`` run on the hand-made set, trained once per session."""
+    from agents.problems import ChessPuzzles
+
+    folder = tmp_path_factory.mktemp("tiny_chess_solver")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEEPTHINK_CHESS_PUZZLES", str(write_chess_puzzles(folder / "puzzles.csv")))
+        ChessPuzzles.clear_cache()
+        stem, _ = train_tiny_chess_solver(folder / "run")
+    ChessPuzzles.clear_cache()
+    return stem

@@ -12,6 +12,7 @@ from puzzles.chess_encoding import (
     legal_action_mask,
     move_target,
 )
+from puzzles.chess_game import board_from_planes, game_planes
 
 SPECIAL_FENS = [
     "r3k2r/pppppppp/8/8/8/8/PPPPPPPP/R3K2R w KQkq - 0 1",  # castling both ways, White
@@ -99,3 +100,47 @@ def test_bad_actions_and_moves_are_rejected():
         decode_move(board, 0 * 64 + 63)  # north from h8
     with pytest.raises(ValueError, match="queen-like or knight"):
         encode_move(board, chess.Move.from_uci("a1c4"))
+
+
+def check_board_from_planes(board: chess.Board) -> None:
+    """The rebuilt board, as the mover's colour and as White (the mover's view), matches what the planes keep."""
+    planes = game_planes(board)
+    view = board if board.turn == chess.WHITE else board.mirror()
+    for turn, expected in ((board.turn, board), (chess.WHITE, view)):
+        rebuilt = board_from_planes(planes, turn)
+        assert rebuilt.board_fen() == expected.board_fen() and rebuilt.turn == expected.turn
+        assert rebuilt.castling_rights == expected.clean_castling_rights()
+        assert rebuilt.ep_square == (expected.ep_square if expected.has_legal_en_passant() else None)
+        assert rebuilt.halfmove_clock == min(board.halfmove_clock, 100) and rebuilt.is_valid()
+        again = game_planes(rebuilt)
+        assert np.array_equal(again[:17], planes[:17]) and np.array_equal(again[18], planes[18])  # 17: history
+
+
+def test_board_from_planes_rebuilds_what_game_planes_keep():
+    rng, kinds = random.Random(7), set()
+    for fen in SPECIAL_FENS:
+        check_board_from_planes(chess.Board(fen))
+    for _ in range(20):
+        board = chess.Board()
+        for _ in range(rng.randrange(20, 100)):
+            moves = list(board.legal_moves)
+            if not moves:
+                break
+            board.push(rng.choice(moves))
+            check_board_from_planes(board)
+            rights = bin(board.clean_castling_rights() & (chess.BB_RANK_1 if board.turn else chess.BB_RANK_8))
+            kinds.add(("own castling rights", board.turn, rights.count("1")))
+            if board.has_legal_en_passant():
+                kinds.add(("en passant", board.turn))
+    for colour in (chess.WHITE, chess.BLACK):
+        assert ("en passant", colour) in kinds
+        assert {("own castling rights", colour, n) for n in (0, 1, 2)} <= kinds
+
+
+def test_board_from_planes_rejects_bad_planes():
+    with pytest.raises(ValueError, match=r"\(19, 8, 8\)"):
+        board_from_planes(np.zeros((12, 8, 8)))
+    planes = game_planes(chess.Board())
+    planes[6, 0, 0] = 1  # an opponent's king on a1, where a rook stands
+    with pytest.raises(ValueError, match="two pieces"):
+        board_from_planes(planes)

@@ -11,6 +11,7 @@ import envs  # noqa: F401  (registers the ids)
 from envs.chess_puzzles import SHIPPED_PUZZLES, ChessPuzzleEnv
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_game import game_planes
+from tests.helpers import solved_chess_puzzles, write_chess_puzzles
 
 HEADER = "PuzzleId,FEN,Moves,Rating,RatingDeviation,Popularity,NbPlays,Themes,GameUrl,OpeningTags\n"
 ROWS = [
@@ -111,3 +112,22 @@ def test_difficulty_selects_puzzles_and_bad_settings_are_named(puzzle_file, tmp_
         env.reset(options={"fen": "8/8/8/8/8/8/8/8 w - - 0 1"})
     with pytest.raises(ValueError, match="render_mode"):
         ChessPuzzleEnv(path=puzzle_file, render_mode="human")
+
+
+def test_split_keeps_one_share_of_the_solvers_split_before_the_difficulty(tmp_path):
+    path = write_chess_puzzles(tmp_path / "set.csv")
+    rows = solved_chess_puzzles()
+
+    def ids(**kwargs):
+        return {p.puzzle_id for p in ChessPuzzleEnv(path=path, **kwargs).puzzles}
+
+    everything, held = {r["id"] for r in rows}, {r["id"] for r in rows if r["held"]}
+    assert ids() == ids(split="all") == everything and 0 < len(held) < len(everything)
+    assert ids(split="held_out") == held and ids(split="training") == everything - held
+    level = gym.make("DeepThink/ChessPuzzle-v0", path=path, split="held_out", difficulty=(2, 2)).unwrapped
+    assert {p.puzzle_id for p in level.puzzles} == {r["id"] for r in rows if r["held"] and r["difficulty"] == 2}
+    assert {p.fen for p in level.puzzles} == {r["fen"] for r in rows if r["held"] and r["difficulty"] == 2}
+    with pytest.raises(ValueError, match="split must be one of 'all', 'held_out', 'training', got 'test'"):
+        ChessPuzzleEnv(path=path, split="test")
+    with pytest.raises(ValueError, match=r"no puzzle .* in the 'training' split has a difficulty in \(3, 5\)"):
+        ChessPuzzleEnv(path=path, split="training", difficulty=(3, 5))

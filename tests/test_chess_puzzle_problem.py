@@ -11,66 +11,20 @@ import torch
 from agents.networks import build_network
 from agents.problems import ROOT, ChessPuzzles, get_problem
 from agents.solver import Solver, load_solver
+from tests.helpers import solved_chess_puzzles, train_tiny_chess_solver
 from trainers.evaluation import sweep
 from trainers.recipes import get_recipe
-from trainers.supervised import Trainer
-
-HEADER = "PuzzleId,FEN,Moves,Rating,RatingDeviation,Popularity,NbPlays,Themes,GameUrl,OpeningTags\n"
-# (FEN before the opponent's move, Moves, difficulty, held out?). Odd rows are solved by Black.
-PUZZLES = [
-    ("r1bqkbnr/pppp1ppp/2n5/4p2Q/2B1P3/8/PPPP1PPP/RNB1K1NR b KQkq - 3 3", "g8f6 h5f7", 1, True),  # Qxf7#
-    ("rnbqkbnr/pppp1ppp/8/4p3/8/5P2/PPPPP1PP/RNBQKBNR w KQkq - 0 2", "g2g4 d8h4", 1, True),  # Qh4#
-    ("6k1/5ppp/8/8/8/8/5PPP/R5K1 b - - 0 1", "g8h8 a1a8", 1, False),  # back-rank Ra8#
-    ("r5k1/5ppp/8/8/8/8/5PPP/6K1 w - - 0 1", "g1h1 a8a1", 1, False),  # back-rank Ra1#
-    ("4k3/q7/8/8/8/5N2/8/4K3 b - - 0 1", "a7d4 f3d4", 1, False),  # the queen hangs to a knight
-    ("4k3/8/2n5/8/8/8/8/Q3K3 w - - 0 1", "a1d4 c6d4", 1, False),
-    ("8/4P3/8/8/8/k7/8/K7 b - - 0 1", "a3b3 e7e8q", 2, True),  # promote
-    ("k7/8/8/8/8/8/4p3/7K w - - 0 1", "h1g1 e2e1q", 2, True),
-    ("k7/8/1K6/8/8/8/7R/6R1 b - - 0 1", "a8b8 g1g8", 2, False),  # Rg8#
-    ("8/8/8/8/8/5k2/P3q3/7K w - - 0 1", "a2a3 e2g2", 2, False),  # Qg2#
-    ("3qk3/8/8/8/8/8/8/3RK3 b - - 0 1", "d8d4 d1d4", 2, False),  # the queen hangs to a rook
-    ("4k3/8/8/8/2b5/8/8/3QK3 w - - 0 1", "d1e2 c4e2", 2, False),  # ... to a bishop
-]
-
-
-def puzzle_ids() -> list[str]:
-    """Ids that land each puzzle in the share the table asks for."""
-    pools = {held: (f"{'h' if held else 't'}{n}" for n in range(10_000)) for held in (True, False)}
-    ids = []
-    for *_, held in PUZZLES:
-        ids.append(next(name for name in pools[held] if ChessPuzzles.held_out(name) == held))
-    return ids
-
-
-def solved() -> list[dict]:
-    """Each puzzle as the problem sees it (the position after Moves[0]), its line checked legal here."""
-    rows = []
-    for puzzle_id, (fen, moves, difficulty, held) in zip(puzzle_ids(), PUZZLES, strict=True):
-        board = chess.Board(fen)
-        assert board.is_valid()
-        first, best = (chess.Move.from_uci(m) for m in moves.split())
-        assert board.is_legal(first)
-        board.push(first)
-        assert board.is_legal(best)
-        rows.append({"id": puzzle_id, "fen": board.fen(), "move": best.uci(), "difficulty": difficulty, "held": held})
-    return rows
 
 
 @pytest.fixture
-def problem(tmp_path, monkeypatch):
-    path = tmp_path / "puzzles.csv"
-    lines = [f"{i},{fen},{moves},{d},,,,,,\n" for i, (fen, moves, d, _) in zip(puzzle_ids(), PUZZLES, strict=True)]
-    path.write_text(HEADER + "".join(lines))
-    monkeypatch.setenv("DEEPTHINK_CHESS_PUZZLES", str(path))
-    ChessPuzzles.clear_cache()
-    yield get_problem("chess_puzzles")
-    ChessPuzzles.clear_cache()
+def problem(chess_puzzle_csv):
+    return get_problem("chess_puzzles")
 
 
 def test_registered_with_its_shape_and_recipes_build():
     problem = get_problem("chess_puzzles")
     assert (problem.dims, problem.in_channels, problem.out_channels, problem.size_label) == (2, 12, 2, "difficulty")
-    x = problem.encode([row["fen"] for row in solved()[:2]])
+    x = problem.encode([row["fen"] for row in solved_chess_puzzles()[:2]])
     for name, kind in (("chess_puzzles", "dt"), ("chess_puzzles_ff", "ff")):
         net = build_network(get_recipe(name, network={"width": 8}).network_config(problem))
         assert net.config.kind == kind and net.config.max_iters == 20
@@ -79,7 +33,7 @@ def test_registered_with_its_shape_and_recipes_build():
 
 def test_encode_sees_the_board_from_the_side_to_move():
     problem = get_problem("chess_puzzles")
-    white, black = solved()[0]["fen"], solved()[1]["fen"]  # White to move, then Black to move
+    white, black = (row["fen"] for row in solved_chess_puzzles()[:2])  # White to move, then Black to move
     x = problem.encode(np.array([white, black]))
     assert x.shape == (2, 12, 8, 8) and x.dtype == torch.float32
     assert x[0, 0, 0, 4] == 1 and x[0, 6, 7, 4] == 1  # own king on e1, the opponent's on e8
@@ -91,7 +45,7 @@ def test_encode_sees_the_board_from_the_side_to_move():
 
 
 def test_encode_target_marks_origin_and_destination_in_the_movers_view(problem):
-    rows = solved()
+    rows = solved_chess_puzzles()
     y = problem.encode_target(ChessPuzzles.answers([r["fen"] for r in rows], [r["move"] for r in rows]))
     assert y.shape == (12, 8, 8) and y.dtype == torch.int64
     assert (y.flatten(1).sum(1) == 2).all()
@@ -104,7 +58,7 @@ def test_encode_target_marks_origin_and_destination_in_the_movers_view(problem):
 
 
 def test_decode_of_the_perfect_map_is_the_best_move_for_either_side(problem):
-    rows = solved()
+    rows = solved_chess_puzzles()
     fens = np.array([r["fen"] for r in rows], dtype=object)
     answers = ChessPuzzles.answers(fens, [r["move"] for r in rows])
     y = problem.encode_target(answers)
@@ -118,13 +72,13 @@ def test_decode_of_the_perfect_map_is_the_best_move_for_either_side(problem):
 
 
 def test_decode_always_answers_a_legal_move(problem):
-    fens = [r["fen"] for r in solved()]
+    fens = [r["fen"] for r in solved_chess_puzzles()]
     maps = [torch.zeros(12, 8, 8, dtype=torch.long), torch.ones(12, 8, 8), torch.randn(12, 8, 8)]
     for prediction in maps:
         for fen, uci in zip(fens, problem.decode(prediction, fens), strict=True):
             assert chess.Move.from_uci(uci) in chess.Board(fen).legal_moves
     # The map cannot tell promotions apart: an under-promotion's squares decode as the queen's.
-    fen = solved()[6]["fen"]
+    fen = solved_chess_puzzles()[6]["fen"]
     assert {m.uci() for m in chess.Board(fen).legal_moves} >= {"e7e8q", "e7e8n"}
     knight = problem.encode_target(ChessPuzzles.answers([fen], ["e7e8n"]))
     assert problem.decode(knight, [fen])[0] == "e7e8q"
@@ -132,12 +86,12 @@ def test_decode_always_answers_a_legal_move(problem):
 
 
 def test_validate_normalises_and_names_the_bad_index(problem):
-    fens = [r["fen"] for r in solved()[:3]]
+    fens = [r["fen"] for r in solved_chess_puzzles()[:3]]
     for batch in (fens, np.array(fens), np.array(fens, dtype=object)):
         valid = problem.validate(batch)
         assert valid.dtype == object and valid.shape == (3,) and list(valid) == fens
     mated = chess.Board(fens[0])
-    mated.push_uci(solved()[0]["move"])
+    mated.push_uci(solved_chess_puzzles()[0]["move"])
     cases = [
         (fens[:1] + ["not a fen"], ValueError, "bad FEN at index 1"),
         (fens[:2] + ["4k3/8/8/8/8/8/8/4KK2 w - - 0 1"], ValueError, "illegal position at index 2"),
@@ -152,7 +106,7 @@ def test_validate_normalises_and_names_the_bad_index(problem):
 
 
 def test_generate_draws_held_out_puzzles_of_the_asked_difficulty(problem):
-    rows = {r["fen"]: r for r in solved()}
+    rows = {r["fen"]: r for r in solved_chess_puzzles()}
     for difficulty in (1, 2):
         fens, answers = problem.generate(50, difficulty, np.random.default_rng(difficulty))
         assert len(fens) == len(answers) == 50
@@ -167,7 +121,7 @@ def test_generate_draws_held_out_puzzles_of_the_asked_difficulty(problem):
 
 
 def test_training_data_never_meets_a_held_out_puzzle(problem):
-    rows = {r["fen"]: r for r in solved()}
+    rows = {r["fen"]: r for r in solved_chess_puzzles()}
     for size, levels in ((1, {1}), (2, {1, 2}), (9, {1, 2})):
         fens, answers = problem.training_data(100, size, np.random.default_rng(size))
         drawn = [rows[fen] for fen in fens]
@@ -205,21 +159,10 @@ def test_a_missing_set_names_the_file_and_the_miner(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("recipe", ["chess_puzzles", "chess_puzzles_ff"])
 def test_a_tiny_run_trains_and_its_solver_answers_legal_moves(problem, tmp_path, recipe):
-    config = get_recipe(
-        recipe,
-        network={"width": 8, "blocks": 1},
-        train_difficulty=2,
-        dataset_size=20,
-        epochs=2,
-        batch_size=8,
-        warmup_steps=2,
-        lr_decay_epochs=[],
-        max_iters=3,
-    )
-    progress = Trainer(config, tmp_path / "run", progress=False).run()
+    stem, progress = train_tiny_chess_solver(tmp_path / "run", recipe)
     assert progress["epoch"] == 2 and 0.0 <= progress["best_val"] <= 1.0
-    solver = load_solver(tmp_path / "run" / "best")
-    fens = [r["fen"] for r in solved()]
+    solver = load_solver(stem)
+    fens = [r["fen"] for r in solved_chess_puzzles()]
     for answers in (
         solver.solve(fens, think=3),
         solver.solve(fens, think="auto", cap=3),

@@ -1,11 +1,14 @@
 """SolverPolicy and rollout evaluation through the environments."""
 
+import json
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from agents import load_solver
 from agents.solver_policy import SolverPolicy
-from tests.helpers import load_script
+from tests.helpers import ROOT, load_script, write_chess_puzzles
 from trainers.rollouts import evaluate_rollouts, wilson_interval
 
 
@@ -79,8 +82,39 @@ def test_sudoku_fill_policy_places_its_answer_cell_by_cell():
 
 def test_env_table_script_writes_the_markdown_table(tmp_path):
     env_table = load_script("env_table")
-    env_table.FAMILIES = tuple((*row[:4], row[4][:2]) for row in env_table.FAMILIES)  # two levels each, for speed
+    env_table.FAMILIES = tuple(replace(f, levels=f.levels[:2]) for f in env_table.FAMILIES)  # for speed
     env_table.main(["--episodes", "2", "--num-envs", "2", "--out", str(tmp_path)])
     table = (tmp_path / "env_table.md").read_text()
     assert "| prefix sums | `DeepThink/PrefixSums-v0` | `prefix_sums` solver" in table
     assert "| mazes | `DeepThink/MazeNav-v0` |" in table and "size 13" in table
+    if not (ROOT / "checkpoints" / "chess_puzzles.safetensors").is_file():
+        assert "- chess puzzles: no shipped checkpoint `chess_puzzles` yet" in table
+
+
+def test_env_table_plays_held_out_chess_puzzles_and_notes_what_it_cannot(tmp_path, tiny_chess_solver):
+    env_table = load_script("env_table")
+    (chess,) = [f for f in env_table.FAMILIES if f.env_id == "DeepThink/ChessPuzzle-v0"]
+    assert (chess.checkpoint, chess.knob, chess.levels) == (
+        "chess_puzzles",
+        "difficulty",
+        ((1, 1), (3, 3), (4, 4), (5, 5)),
+    )
+    assert chess.make_kwargs == {"split": "held_out"}
+    csv = write_chess_puzzles(tmp_path / "puzzles.csv")  # held-out puzzles at difficulties 1 and 2 only
+    played = replace(
+        chess,
+        checkpoint=str(tiny_chess_solver),
+        levels=((1, 1), (1, 2), (3, 3)),
+        make_kwargs={**chess.make_kwargs, "path": str(csv)},
+    )
+    no_data = replace(played, name="no data", make_kwargs={"path": str(tmp_path / "absent.csv")})
+    env_table.FAMILIES = (played, no_data)
+    env_table.main(["--episodes", "3", "--num-envs", "2", "--out", str(tmp_path)])
+    table = (tmp_path / "env_table.md").read_text()
+    assert "| chess puzzles | `DeepThink/ChessPuzzle-v0` |" in table
+    assert "| difficulty 1 |" in table and "| difficulty 1-2 |" in table and "difficulty 3 |" not in table
+    assert "- chess puzzles, difficulty 3: left out (no puzzle" in table and "'held_out' split" in table
+    assert "- no data: no such puzzle file" in table
+    rows = json.loads((tmp_path / "env_table.json").read_text())["rows"]
+    assert [r["env_kwargs"]["difficulty"] for r in rows] == [[1, 1], [1, 2]]
+    assert all(r["env_kwargs"]["split"] == "held_out" and r["episodes"] == 3 for r in rows)
