@@ -133,9 +133,11 @@ def test_training_data_never_meets_a_held_out_puzzle(problem):
         problem.training_data(1, 0, np.random.default_rng(0))
 
 
-def test_the_split_holds_out_one_in_ten_by_id():
+def test_the_split_holds_out_a_fixed_share_by_id():
+    from puzzles.chess_puzzles import HELD_OUT_EVERY
+
     held = [ChessPuzzles.held_out(f"puzzle{n}") for n in range(5000)]
-    assert 0.08 < np.mean(held) < 0.12
+    assert abs(np.mean(held) - 1 / HELD_OUT_EVERY) < 0.02
     assert held == [ChessPuzzles.held_out(f"puzzle{n}") for n in range(5000)]
 
 
