@@ -19,6 +19,7 @@ import torch
 
 from puzzles import mazes, prefix_sums, sudoku
 from puzzles.chess_encoding import board_planes, move_target
+from puzzles.chess_game import parse_position
 from puzzles.chess_puzzles import HELD_OUT_EVERY, is_held_out, read_lichess_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,18 +297,10 @@ class ChessPuzzles(Problem):
             raise ValueError(f"chess puzzles are a 1-D batch of FEN strings, got shape {array.shape}")
         fens, boards = np.empty(len(array), dtype=object), []
         for index, fen in enumerate(array):
-            if not isinstance(fen, str):
-                raise TypeError(f"the FEN at index {index} is a {type(fen).__name__}, not a string")
-            try:
-                board = chess.Board(fen)
-            except ValueError as error:
-                raise ValueError(f"bad FEN at index {index}: {fen!r} ({error})") from None
-            if not board.is_valid():
-                raise ValueError(f"illegal position at index {index}: {fen!r} ({board.status()})")
-            if not any(board.generate_legal_moves()):
-                raise ValueError(f"the position at index {index} has no legal move (mate or stalemate): {fen!r}")
+            if isinstance(fen, chess.Board):
+                raise TypeError(f"the position at index {index} is a board; chess puzzles come as FEN strings")
+            boards.append(parse_position(fen, f"the position at index {index}"))
             fens[index] = str(fen)
-            boards.append(board)
         return fens, boards
 
     def validate(self, inputs: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from gymnasium import spaces
 
 from envs.actions import discrete_index
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
-from puzzles.chess_game import GAME_PLANES, game_planes, game_result
+from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position
 from puzzles.engine import StockfishProcess
 
 _COLOURS = {"white": chess.WHITE, "black": chess.BLACK}
@@ -26,27 +26,6 @@ class OpponentPolicy(Protocol):
     def act(self, board: chess.Board) -> chess.Move:
         """A legal move of ``board``'s side to move."""
         ...
-
-
-def _parse_position(fen: str | chess.Board, what: str) -> chess.Board:
-    """A fresh board (no move history) from a FEN/EPD string or a board, checked to be a playable start.
-
-    Raises:
-        ValueError: naming ``what`` when the text is not a FEN, the position is impossible or already over.
-    """
-    if isinstance(fen, chess.Board):
-        fen = fen.fen()
-    if not isinstance(fen, str):
-        raise ValueError(f"{what} must be a FEN string, got {type(fen).__name__}")
-    try:
-        board = chess.Board(fen)
-    except ValueError as error:
-        raise ValueError(f"{what} is not a FEN: {fen!r} ({error})") from None
-    if not board.is_valid():
-        raise ValueError(f"{what} is not a legal chess position: {fen!r} ({board.status()!r})")
-    if game_result(board) is not None:
-        raise ValueError(f"{what} is a finished game ({game_result(board)}): {fen!r}")
-    return board
 
 
 class ChessEnv(gym.Env[np.ndarray, np.int64]):
@@ -204,7 +183,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         self.max_plies = max_plies
         self.render_mode = render_mode
         self._starting_boards = [
-            _parse_position(fen, f"starting_fens[{index}]") for index, fen in enumerate(starting_fens or ())
+            parse_position(fen, f"starting_fens[{index}]") for index, fen in enumerate(starting_fens or ())
         ]
         if starting_fens is not None and not self._starting_boards:
             raise ValueError("starting_fens is an empty list (leave it None for the standard start)")
@@ -256,7 +235,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
             raise ValueError(f"agent_color is 'white', 'black' or 'random', got {colour!r}")
 
         if options.get("fen") is not None:
-            board = _parse_position(options["fen"], "options['fen']")
+            board = parse_position(options["fen"], "options['fen']")
         elif self._starting_boards:
             board = self._starting_boards[int(self.np_random.integers(len(self._starting_boards)))].copy()
         else:

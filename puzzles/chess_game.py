@@ -133,3 +133,25 @@ def read_openings(path: str | Path = OPENINGS_FILE) -> list[chess.Board]:
     if not boards:
         raise ValueError(f"{path}: no positions")
     return boards
+
+
+def parse_position(fen: str | chess.Board, what: str) -> chess.Board:
+    """A fresh board (no move history) from a FEN/EPD string or a board, checked to be a playable start.
+
+    Raises:
+        TypeError: naming ``what`` when it is neither a string nor a board.
+        ValueError: naming ``what`` when the text is not a FEN, the position is impossible or already over.
+    """
+    if isinstance(fen, chess.Board):
+        fen = fen.fen()
+    if not isinstance(fen, str):
+        raise TypeError(f"{what} must be a FEN string, got {type(fen).__name__}")
+    try:
+        board = chess.Board(fen)
+    except ValueError as error:
+        raise ValueError(f"{what} is not a FEN: {fen!r} ({error})") from None
+    if not board.is_valid():
+        raise ValueError(f"{what} is not a legal chess position: {fen!r} ({board.status()!r})")
+    if game_result(board) is not None:
+        raise ValueError(f"{what} is a finished game ({game_result(board)}): {fen!r}")
+    return board

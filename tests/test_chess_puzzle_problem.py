@@ -93,9 +93,9 @@ def test_validate_normalises_and_names_the_bad_index(problem):
     mated = chess.Board(fens[0])
     mated.push_uci(solved_chess_puzzles()[0]["move"])
     cases = [
-        (fens[:1] + ["not a fen"], ValueError, "bad FEN at index 1"),
-        (fens[:2] + ["4k3/8/8/8/8/8/8/4KK2 w - - 0 1"], ValueError, "illegal position at index 2"),
-        ([mated.fen()], ValueError, "index 0 has no legal move"),
+        (fens[:1] + ["not a fen"], ValueError, "index 1 is not a FEN"),
+        (fens[:2] + ["4k3/8/8/8/8/8/8/4KK2 w - - 0 1"], ValueError, "index 2 is not a legal chess position"),
+        ([mated.fen()], ValueError, "index 0 is a finished game"),
         (fens[:1] + [3], TypeError, "index 1"),
         (np.array([fens]), ValueError, "1-D"),
         (fens[0], TypeError, "batch"),
