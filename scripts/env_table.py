@@ -6,7 +6,9 @@ level and harder ones, beside Stable-Baselines3 baselines trained at the easy le
 Every policy meets the same episodes (episode ``j`` of a level is reset with ``seed + j``). Prints a
 Markdown table and writes it, with the full reports, to ``<out>/env_table.md`` and ``<out>/env_table.json``.
 A family whose checkpoint or data (the chess puzzle set) is not shipped is left out with a note, and so is a
-level its environment has no puzzle for.
+level its environment has no puzzle for. A baseline that cannot act at a level (SB3's ``MultiBinary`` action
+head has its training length, so a prefix-sums baseline plays only its training size) gets an "n/a" row there,
+with the reason in the notes.
 """
 
 from __future__ import annotations
@@ -130,27 +132,48 @@ def main(argv: list[str] | None = None) -> None:
         policies = [(f"`{family.checkpoint}` solver, think = {solver.default_think}", SolverPolicy(solver))]
         policies += [(name, policy) for name, env, policy in baselines if env == family.env_id]
         for name, policy in policies:
+            unplayable: dict[str, list[str]] = {}  # reason -> the levels it rules out
             for level in levels:
                 kwargs = family.env_kwargs(level)
-                report = evaluate_rollouts(family.env_id, policy, args.episodes, args.num_envs, args.seed, **kwargs)
                 label = level_label(family.knob, level)
+                reason = cannot_act(policy, family.env_id, kwargs)
+                if reason is not None:
+                    unplayable.setdefault(reason, []).append(label)
+                    row = {"env_id": family.env_id, "env_kwargs": kwargs, "skipped": reason}
+                    rows.append({"family": family.name, "policy": name, "level": label, **row})
+                    console.print(f"{family.name}, {name}, {label}: n/a ({reason})")
+                    continue
+                report = evaluate_rollouts(family.env_id, policy, args.episodes, args.num_envs, args.seed, **kwargs)
                 rows.append({"family": family.name, "policy": name, "level": label, **report})
                 console.print(f"{family.name}, {name}, {label}: {100 * report['success_rate']:.1f}%")
+            notes += [f"{family.name}, {name}: n/a at {', '.join(at)} ({why})" for why, at in unplayable.items()]
 
     lines = [
         "| family | environment | policy | level | solved (95% interval) | episodes |",
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
-        low, high = r["interval"]
-        solved = f"{100 * r['success_rate']:.1f}% ({100 * low:.1f}-{100 * high:.1f})"
-        lines.append(f"| {r['family']} | `{r['env_id']}` | {r['policy']} | {r['level']} | {solved} | {r['episodes']} |")
+        if "skipped" in r:
+            solved, episodes = "n/a", "-"
+        else:
+            low, high = r["interval"]
+            solved, episodes = f"{100 * r['success_rate']:.1f}% ({100 * low:.1f}-{100 * high:.1f})", r["episodes"]
+        lines.append(f"| {r['family']} | `{r['env_id']}` | {r['policy']} | {r['level']} | {solved} | {episodes} |")
     table = "\n".join(lines + [""] + [f"- {note}" for note in notes])
     console.print(table)
     out = Path(args.out)
     atomic_write(out / "env_table.md", lambda tmp: Path(tmp).write_text(table + "\n"))
     save_json(out / "env_table.json", {"command": command_line(__file__, argv), "rows": rows, "notes": notes})
     console.print(f"wrote {out / 'env_table.md'} and {out / 'env_table.json'}")
+
+
+def cannot_act(policy: Any, env_id: str, env_kwargs: dict[str, Any]) -> str | None:
+    """Why ``policy`` cannot play ``env_id`` at these keywords, if it says (SB3 baselines do), else ``None``."""
+    check = getattr(policy, "cannot_act", None)
+    if check is None:
+        return None
+    with gym.make(env_id, **env_kwargs) as env:
+        return check(env.action_space)
 
 
 def load_baseline(folder: Path) -> tuple[str, str, object]:
@@ -168,6 +191,7 @@ def load_baseline(folder: Path) -> tuple[str, str, object]:
     deterministic = card["args"].get("deterministic", True)
     name = f"{card['algo']} + {card['extractor']}, {card['timesteps']:,} steps at {knob} {level}"
     name += "" if deterministic else ", sampled actions"
+    name += ", partial-credit reward" if card.get("train_env_kwargs", {}).get("partial_credit") else ""
     return name, card["env_id"], SB3Policy(model, deterministic=deterministic)
 
 

@@ -3,18 +3,24 @@
     python scripts/train_sb3.py --env DeepThink/MazeNav-v0 --algo ppo --extractor cnn --size 9 --timesteps 100000
     python scripts/train_sb3.py --env DeepThink/MazeNav-v0 --extractor thinker --eval-sizes 9 13 19 --eval-iters 20 60
     python scripts/train_sb3.py --env DeepThink/SudokuFill-v0 --algo maskable_ppo --size 36 --eval-sizes 36 30 24
+    python scripts/train_sb3.py --env DeepThink/PrefixSums-v0 --algo ppo --extractor cnn --size 32 --eval-sizes 32 64
 
-PPO (or MaskablePPO, which SudokuFill-v0 needs) learns at the training level (``--size``: the maze size, or
-the number of givens for Sudoku) on ``--n-envs`` vectorised environments, with a size-agnostic features
-extractor from :mod:`trainers.sb3_baselines`; then the policy plays ``--eval-episodes`` episodes at every level
-of ``--eval-sizes`` (the thinker also at every iteration count of ``--eval-iters``) through
-:func:`trainers.rollouts.evaluate_rollouts`.
+PPO (or MaskablePPO, which SudokuFill-v0 needs) learns at the training level (``--size``: the maze size or the
+bits of a prefix-sums string, or the number of givens for Sudoku) on ``--n-envs`` vectorised environments, with
+a features extractor from :mod:`trainers.sb3_baselines`; then the policy plays ``--eval-episodes`` episodes at
+every level of ``--eval-sizes`` (the thinker also at every iteration count of ``--eval-iters``) through
+:func:`trainers.rollouts.evaluate_rollouts`, scored as the README's table scores it (prefix sums: exact answers).
+
+Prefix sums train with partial credit (reward = fraction of bits right) unless ``--no-partial-credit``: an
+exact-match reward on 32 bits is never earned by chance. Their policy answers with a ``MultiBinary(n)`` action
+head of the training length, so other lengths get a ``skipped`` result, with the reason, instead of a score.
 
 The run folder ``--out`` (default ``runs/sb3/<env>_<algo>_<extractor>_seed<seed>``) gets ``model.zip``, an
 ordinary SB3 zip (loading it unpickles its policy keywords, which name the extractor class in
-:mod:`trainers.sb3_baselines`), and ``card.json``: command, settings, timesteps, seconds, hardware, and
-``results``, one entry per level (and thinker iteration count). Files are written atomically, the card again
-after every evaluated level; a rerun in the same folder starts over and replaces them.
+:mod:`trainers.sb3_baselines`), and ``card.json``: command, settings, the training environments' keywords,
+timesteps, seconds, hardware, and ``results``, one entry per level (and thinker iteration count). Files are
+written atomically, the card again after every evaluated level; a rerun in the same folder starts over and
+replaces them.
 
 Evaluation can cost more than training: an episode the policy fails runs to the step cap (MazeNav: four times
 the maze's open elements, about 800 steps at size 19), and a memoryless deterministic policy that fails loops
@@ -27,6 +33,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -51,10 +58,13 @@ CARD_FILE = "card.json"
 class Args:
     """Train a PPO / MaskablePPO baseline at an easy puzzle level and evaluate it at harder ones."""
 
-    env: str = arg("DeepThink/MazeNav-v0", "environment id: DeepThink/MazeNav-v0 or DeepThink/SudokuFill-v0")
+    env: str = arg("DeepThink/MazeNav-v0", "environment id: DeepThink/MazeNav-v0, SudokuFill-v0 or PrefixSums-v0")
     algo: str = arg("ppo", "ppo or maskable_ppo (SudokuFill-v0 needs maskable_ppo)")
     extractor: str = arg("cnn", "features extractor: cnn, or thinker (MazeNav-v0 only, a recurrent DT-Recall block)")
-    size: int | None = arg(None, "training level: maze size (default 9) or Sudoku givens (default 36)")
+    size: int | None = arg(None, "training level: maze size (default 9), Sudoku givens (36) or prefix-sums bits (32)")
+    partial_credit: bool | None = arg(
+        None, "PrefixSums-v0: train on the fraction of bits right (default on); evaluation scores exact answers"
+    )
     timesteps: int = arg(100_000, "environment steps to train for")
     n_envs: int = arg(8, "environments stepped together while training")
     n_steps: int = arg(128, "steps per environment per PPO rollout")
@@ -63,11 +73,11 @@ class Args:
     learning_rate: float = arg(3e-4, "Adam learning rate")
     ent_coef: float = arg(0.01, "entropy bonus coefficient")
     width: int | None = arg(None, "extractor channels (default 32 for cnn, 16 for thinker)")
-    layers: int | None = arg(None, "cnn: convolutions (mazes) or Sudoku blocks (default: the extractor's own)")
+    layers: int | None = arg(None, "cnn: convolutions (mazes, bits) or Sudoku blocks (default: the extractor's own)")
     iters: int | None = arg(None, "thinker: iterations while training (default: the extractor's own, 10)")
     seed: int = arg(0, "seed of the model and the training environments")
     out: str = arg("", "run folder; default runs/sb3/<env>_<algo>_<extractor>_seed<seed>")
-    eval_sizes: list[int] = arg([], "levels to evaluate (default 9 13 19 for mazes, 36 30 24 givens for Sudoku)")
+    eval_sizes: list[int] = arg([], "levels to evaluate (default 9 13 19 mazes, 36 30 24 givens, 32 64 128 512 bits)")
     eval_iters: list[int] = arg([20, 60], "thinker: also evaluate at these iteration counts")
     eval_episodes: int = arg(200, "episodes per level (and iteration count)")
     eval_envs: int = arg(16, "environments stepped together while evaluating")
@@ -97,17 +107,30 @@ def main(argv: list[str] | None = None) -> None:
         raise ValueError("--iters sets the thinker's iterations; the cnn's depth is --layers")
     if args.timesteps < 1 or args.eval_episodes < 1 or min(args.eval_iters, default=1) < 1:
         raise ValueError("--timesteps, --eval-episodes and every --eval-iters must be positive")
-    for checked in {level, *eval_levels}:  # a bad level fails now, not after training
+    env_kwargs = dict(setup.train_env_kwargs)
+    if args.partial_credit is not None:
+        if "partial_credit" not in env_kwargs:
+            raise ValueError(f"--partial-credit is an option of DeepThink/PrefixSums-v0, not of {args.env}")
+        env_kwargs["partial_credit"] = args.partial_credit
+    gymnasium.make(args.env, **env_kwargs, **{setup.knob: level}).close()  # a bad level fails now, not after training
+    for checked in eval_levels:
         gymnasium.make(args.env, **{setup.knob: checked}).close()
     out = Path(args.out or f"runs/sb3/{args.env.split('/')[-1]}_{args.algo}_{args.extractor}_seed{args.seed}")
     out.mkdir(parents=True, exist_ok=True)
     with lock_run_dir(out):  # two trainers never write one folder
-        card = train_and_evaluate(args, setup.knob, level, eval_levels, extractor_kwargs, out, argv, console)
+        card = train_and_evaluate(
+            args, setup.knob, level, eval_levels, extractor_kwargs, env_kwargs, out, argv, console
+        )
 
     table = Table(title=f"{args.algo} + {args.extractor} on {args.env}, trained at {setup.knob} {level}")
     for column in (setup.knob, "iters", "episodes", "success %", "interval %", "mean return", "episodes/s"):
         table.add_column(column, justify="right")
+    skipped = []
     for r in card["results"]:
+        if "skipped" in r:
+            skipped.append(f"{setup.knob} {r['level']}: not evaluated, {r['skipped']}")
+            table.add_row(str(r["level"]), str(r.get("iters", "-")), "0", "n/a", "n/a", "n/a", "n/a")
+            continue
         low, high = r["interval"]
         table.add_row(
             str(r["level"]),
@@ -119,6 +142,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['episodes_per_second']:.1f}",
         )
     console.print(table)
+    for line in skipped:
+        console.print(line)
     console.print(f"wrote {out / CARD_FILE}")
 
 
@@ -128,11 +153,13 @@ def train_and_evaluate(
     level: int,
     eval_levels: list[int],
     extractor_kwargs: dict[str, int],
+    env_kwargs: dict[str, Any],
     out: Path,
     argv: list[str] | None,
     console: Console,
 ) -> dict:
-    """Trains at ``level``, saves the model and its card, evaluates every level (and thinker budget) into it."""
+    """Trains at ``level`` (environments made with ``env_kwargs``), saves the model and its card, evaluates every
+    level (and thinker budget) into it, or records why the policy cannot play it."""
     # ---------------------------------------------------------------- train at the easy level
     model = make_model(
         args.env,
@@ -143,6 +170,7 @@ def train_and_evaluate(
         seed=args.seed,
         extractor_kwargs=extractor_kwargs,
         device=args.device,
+        env_kwargs=env_kwargs,
         n_steps=args.n_steps,
         batch_size=min(args.batch_size, args.n_steps * args.n_envs),
         n_epochs=args.n_epochs,
@@ -163,6 +191,7 @@ def train_and_evaluate(
         "extractor": args.extractor,
         "extractor_kwargs": extractor_kwargs,
         "train_level": {knob: level},
+        "train_env_kwargs": env_kwargs,
         **({"train_iters": train_iters} if train_iters else {}),
         "args": asdict(args),
         "timesteps": int(model.num_timesteps),
@@ -183,13 +212,19 @@ def train_and_evaluate(
         if iters is not None:
             set_iters(model, iters)
         for eval_level in eval_levels:
+            level_entry = {"level": eval_level, **({"iters": iters} if iters is not None else {})}
+            with gymnasium.make(args.env, **{knob: eval_level}) as env:
+                reason = policy.cannot_act(env.action_space)
+            if reason is not None:
+                card["results"].append({**level_entry, "skipped": reason})
+                save_json(out / CARD_FILE, card)
+                continue
             report = evaluate_rollouts(
                 args.env, policy, args.eval_episodes, args.eval_envs, args.eval_seed, **{knob: eval_level}
             )
             card["results"].append(
                 {
-                    "level": eval_level,
-                    **({"iters": iters} if iters is not None else {}),
+                    **level_entry,
                     "episodes": report["episodes"],
                     "success_rate": report["success_rate"],
                     "interval": report["interval"],

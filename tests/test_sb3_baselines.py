@@ -1,6 +1,7 @@
-"""Stable-Baselines3 baselines: size-agnostic extractors, tiny PPO / MaskablePPO runs, and the training script."""
+"""Stable-Baselines3 baselines: extractors, tiny PPO / MaskablePPO runs, the training script and the env table."""
 
 import json
+from dataclasses import replace
 
 import gymnasium as gym
 import numpy as np
@@ -12,6 +13,7 @@ from tests.helpers import load_script
 from trainers.cli import run_main
 from trainers.rollouts import evaluate_rollouts
 from trainers.sb3_baselines import (
+    BitsCNN,
     MazeCNN,
     MazeThinker,
     SB3Policy,
@@ -74,6 +76,14 @@ def test_sudoku_cnn_flattens_per_cell_features():
     assert net(grid).shape == (1, 81 * 4) == (1, net.features_dim)
 
 
+def test_bits_cnn_flattens_per_bit_features():
+    net = BitsCNN(spaces.MultiBinary(8), width=4, layers=2)
+    bits = torch.as_tensor(np.random.default_rng(0).integers(0, 2, (3, 8))).float()
+    assert net(bits).shape == (3, 8 * 4) == (3, net.features_dim)
+    with pytest.raises(ValueError, match=r"reads \(n,\) bit strings"):
+        BitsCNN(maze_space(9))
+
+
 def test_masks_read_off_observations_match_the_environments():
     maze = gym.make("DeepThink/MazeNav-v0", size=11)
     observation, _ = maze.reset(seed=3)
@@ -95,6 +105,8 @@ def test_bad_combinations_are_named():
         baseline_setup("DeepThink/SudokuFill-v0", "ppo", "cnn")
     with pytest.raises(ValueError, match="takes extractor cnn, not 'thinker'"):
         baseline_setup("DeepThink/SudokuFill-v0", "maskable_ppo", "thinker")
+    with pytest.raises(ValueError, match="PrefixSums-v0 takes extractor cnn, not 'thinker'"):
+        baseline_setup("DeepThink/PrefixSums-v0", "ppo", "thinker")
 
 
 @pytest.mark.parametrize(
@@ -131,8 +143,66 @@ def test_maskable_ppo_on_sudoku_trains_saves_reloads_and_evaluates_at_two_levels
         assert report["episodes"] == 2 and report["mean_return"] >= 0  # masked: never an illegal action (-1)
 
 
+def test_prefix_sums_train_with_partial_credit_unless_told_otherwise():
+    kwargs = {"extractor_kwargs": {"width": 4}, **TINY_PPO}
+    model = make_model("DeepThink/PrefixSums-v0", "ppo", "cnn", level=8, **kwargs)
+    assert model.get_env().get_attr("partial_credit") == [True, True]
+    assert model.action_space == spaces.MultiBinary(8)
+    exact = make_model("DeepThink/PrefixSums-v0", "ppo", "cnn", level=8, env_kwargs={"partial_credit": False}, **kwargs)
+    assert exact.get_env().get_attr("partial_credit") == [False, False]
+
+
 def script():
     return load_script("train_sb3")
+
+
+@pytest.fixture(scope="module")
+def prefix_sums_run(tmp_path_factory):
+    """A tiny PPO baseline on 8-bit prefix sums, evaluated at 8 bits and (not: its action head is 8 long) 16."""
+    out = tmp_path_factory.mktemp("prefix_sums") / "run"
+    script().main(
+        [
+            *("--env", "DeepThink/PrefixSums-v0", "--algo", "ppo", "--extractor", "cnn", "--size", "8"),
+            *("--width", "8", "--timesteps", "256", "--n-envs", "2", "--n-steps", "64", "--n-epochs", "1"),
+            *("--eval-sizes", "8", "16", "--eval-episodes", "20", "--eval-envs", "4", "--device", "cpu"),
+            *("--out", str(out)),
+        ]
+    )
+    return out
+
+
+def test_the_script_trains_prefix_sums_and_skips_lengths_its_action_head_cannot_answer(prefix_sums_run):
+    card = json.loads((prefix_sums_run / "card.json").read_text())
+    assert card["train_level"] == {"size": 8} and card["train_env_kwargs"] == {"partial_credit": True}
+    assert card["args"]["partial_credit"] is None  # the environment's default, recorded as resolved above
+    played, skipped = card["results"]
+    assert played["level"] == 8 and played["episodes"] == 20 and 0 <= played["success_rate"] <= 1
+    assert played["mean_return"] == played["success_rate"]  # evaluated on exact answers, without partial credit
+    assert skipped == {
+        "level": 16,
+        "skipped": "SB3's MultiBinary action head has a fixed length (8), not MultiBinary(16)",
+    }
+    policy = SB3Policy(load_model(prefix_sums_run / "model.zip", "ppo", device="cpu"))
+    (answer,) = policy.act_batch([np.ones(8, np.int8)], spaces.MultiBinary(8))
+    assert answer.shape == (8,) and answer.dtype == np.int8 and set(answer.tolist()) <= {0, 1}
+    assert policy.cannot_act(spaces.MultiBinary(8)) is None
+
+
+def test_the_env_table_shows_levels_a_baseline_cannot_play_as_na(prefix_sums_run, tmp_path):
+    env_table = load_script("env_table")
+    (prefix_sums,) = [f for f in env_table.FAMILIES if f.env_id == "DeepThink/PrefixSums-v0"]
+    env_table.FAMILIES = (replace(prefix_sums, levels=(8, 16)),)
+    env_table.main(["--episodes", "4", "--num-envs", "2", "--baselines", str(prefix_sums_run), "--out", str(tmp_path)])
+    table = (tmp_path / "env_table.md").read_text()
+    baseline = "ppo + cnn, 256 steps at size 8, partial-credit reward"  # trained on it, scored on exact answers
+    assert f"| {baseline} | size 8 | n/a" not in table and f"| {baseline} | size 16 | n/a | - |" in table
+    assert table.count("| n/a |") == 1  # the solver, which answers any length, plays both sizes
+    assert f"- prefix sums, {baseline}: n/a at size 16 (SB3's MultiBinary action head has a fixed length (8)" in table
+    rows = json.loads((tmp_path / "env_table.json").read_text())["rows"]
+    assert [("skipped" in r, r["level"]) for r in rows if r["policy"] == baseline] == [
+        (False, "size 8"),
+        (True, "size 16"),
+    ]
 
 
 def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):
@@ -167,6 +237,8 @@ def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):
         (["--algo", "dqn"], "not 'dqn'"),
         (["--extractor", "cnn", "--iters", "5"], "the cnn's depth is --layers"),
         (["--eval-sizes", "10"], "odd"),
+        (["--env", "DeepThink/PrefixSums-v0", "--extractor", "thinker"], "PrefixSums-v0 takes extractor cnn"),
+        (["--partial-credit"], "--partial-credit is an option of DeepThink/PrefixSums-v0, not of DeepThink/MazeNav"),
     ],
 )
 def test_a_bad_command_exits_with_a_clear_error(tmp_path, capsys, flags, message):

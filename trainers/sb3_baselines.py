@@ -1,4 +1,4 @@
-"""Stable-Baselines3 baselines for the step-wise puzzle environments (``MazeNav-v0``, ``SudokuFill-v0``).
+"""Stable-Baselines3 baselines for the puzzle environments (``MazeNav-v0``, ``SudokuFill-v0``, ``PrefixSums-v0``).
 
 Reinforcement-learning baselines to set beside the thinking solvers: PPO (or sb3-contrib's MaskablePPO) trained
 at the easy level and evaluated, unchanged, at harder ones. What makes that possible is the features extractor:
@@ -11,6 +11,11 @@ at the easy level and evaluated, unchanged, at harder ones. What makes that poss
   attribute: raise it at evaluation time (:func:`set_iters`) and the policy thinks longer.
 - :class:`SudokuCNN`: the 9x9 grid one-hot encoded and mixed along rows, columns and boxes by
   :class:`agents.networks.SudokuBlock` s, flattened; trained with MaskablePPO and the rules' masks.
+- :class:`BitsCNN`: 1D convolutions over a ``PrefixSums-v0`` bit string, flattened. The one-shot answer is a
+  ``MultiBinary(n)`` action, and SB3's action head has that fixed length ``n``: this policy plays only strings
+  of its training length (:meth:`SB3Policy.cannot_act` says so, and the scripts skip other lengths). It trains
+  with partial credit (reward = fraction of bits right; :attr:`BaselineSetup.train_env_kwargs`), since an
+  exact-match reward on 32 bits is almost never earned by chance; evaluations score exact answers.
 
 Typical use (``scripts/train_sb3.py`` wraps this)::
 
@@ -151,6 +156,34 @@ class SudokuCNN(BaseFeaturesExtractor):
         return self.blocks(self.projection(one_hot)).flatten(1)
 
 
+class BitsCNN(BaseFeaturesExtractor):
+    """Features of a ``PrefixSums-v0`` bit string: ``layers`` 1D convolutions of kernel 3 with ReLUs (each bit
+    sees ``layers`` bits either side), flattened to ``n * width`` features.
+
+    Flattening ties the features to the string's length ``n``, as SB3's ``MultiBinary(n)`` action head already
+    ties the policy.
+
+    :param observation_space: the ``(n,)`` bit string observation space
+    :param width: channels per bit
+    :param layers: convolutions (at least 1)
+    """
+
+    def __init__(self, observation_space: spaces.Space, width: int = 32, layers: int = 3) -> None:
+        shape = getattr(observation_space, "shape", None)
+        if shape is None or len(shape) != 1:
+            raise ValueError(f"BitsCNN reads (n,) bit strings (PrefixSums-v0), got observations of shape {shape}")
+        if layers < 1:
+            raise ValueError(f"layers must be positive, got {layers}")
+        super().__init__(observation_space, features_dim=shape[0] * width)
+        stack: list[nn.Module] = []
+        for c_in in [1] + [width] * (layers - 1):
+            stack += [nn.Conv1d(c_in, width, kernel_size=3, padding=1), nn.ReLU()]
+        self.cnn = nn.Sequential(*stack)
+
+    def forward(self, observations: torch.Tensor) -> torch.Tensor:
+        return self.cnn(observations.unsqueeze(1)).flatten(1)
+
+
 def _check_maze_space(observation_space: spaces.Space) -> None:
     shape = getattr(observation_space, "shape", None)
     if shape is None or len(shape) != 3 or shape[0] != 4:
@@ -169,6 +202,8 @@ class BaselineSetup:
         algos: the algorithm names that fit (keys of :data:`ALGOS`).
         extractors: the extractor classes by command-line name.
         policy_kwargs: further SB3 policy keywords (e.g. ``net_arch``).
+        train_env_kwargs: further ``gymnasium.make`` keywords of the training environments (e.g. partial
+            credit); evaluation uses the environment's defaults, as the README's table does.
     """
 
     knob: str
@@ -177,10 +212,12 @@ class BaselineSetup:
     algos: tuple[str, ...]
     extractors: dict[str, type[BaseFeaturesExtractor]]
     policy_kwargs: dict[str, Any] = field(default_factory=dict)
+    train_env_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 #: The environments with SB3 baselines. Sudoku's 729 action logits read the 81 cells' features directly
-#: (no hidden policy layer, which would squeeze them through 64 units).
+#: (no hidden policy layer, which would squeeze them through 64 units). Prefix sums train with partial credit:
+#: an exact 32-bit answer is a 2^-32 chance for a random policy, so an exact-match reward would stay 0.
 SETUPS: dict[str, BaselineSetup] = {
     "DeepThink/MazeNav-v0": BaselineSetup(
         "size", 9, (9, 13, 19), ("ppo", "maskable_ppo"), {"cnn": MazeCNN, "thinker": MazeThinker}
@@ -192,6 +229,9 @@ SETUPS: dict[str, BaselineSetup] = {
         ("maskable_ppo",),
         {"cnn": SudokuCNN},
         {"net_arch": {"pi": [], "vf": [64]}},
+    ),
+    "DeepThink/PrefixSums-v0": BaselineSetup(
+        "size", 32, (32, 64, 128, 512), ("ppo",), {"cnn": BitsCNN}, train_env_kwargs={"partial_credit": True}
     ),
 }
 
@@ -222,25 +262,28 @@ def make_model(
     seed: int = 0,
     extractor_kwargs: dict[str, Any] | None = None,
     device: str = "auto",
+    env_kwargs: dict[str, Any] | None = None,
     **algo_kwargs: Any,
 ) -> BaseAlgorithm:
     """A fresh SB3 model on ``n_envs`` vectorised copies of ``env_id`` at difficulty ``level``.
 
-    :param env_id: ``"DeepThink/MazeNav-v0"`` or ``"DeepThink/SudokuFill-v0"``
+    :param env_id: ``"DeepThink/MazeNav-v0"``, ``"DeepThink/SudokuFill-v0"`` or ``"DeepThink/PrefixSums-v0"``
     :param algo: ``"ppo"`` or ``"maskable_ppo"``
     :param extractor: ``"cnn"`` or (mazes) ``"thinker"``
-    :param level: the difficulty (maze size, Sudoku givens); default the environment's easy training level
+    :param level: the difficulty (maze size, Sudoku givens, bits); default the environment's easy training level
     :param n_envs: environments stepped together (a ``DummyVecEnv``, seeded ``seed, seed + 1, ...``)
     :param seed: seed of the environments and of the model
     :param extractor_kwargs: keywords of the extractor (``width``, ``layers``, ``iters``, ``blocks``)
     :param device: torch device (``"auto"``: CUDA if available)
+    :param env_kwargs: further ``gymnasium.make`` keywords, over the setup's ``train_env_kwargs``
     :param algo_kwargs: keywords of the algorithm (``n_steps``, ``batch_size``, ``learning_rate``, ...)
     :raises ValueError: for a combination :func:`baseline_setup` rejects
     """
     setup = baseline_setup(env_id, algo, extractor)
     level = setup.train_level if level is None else level
-    env_kwargs = {setup.knob: level, "render_mode": None}  # make_vec_env would ask for "rgb_array"
-    vec_env = make_vec_env(env_id, n_envs=n_envs, seed=seed, env_kwargs=env_kwargs, vec_env_cls=DummyVecEnv)
+    make_kwargs = {**setup.train_env_kwargs, **(env_kwargs or {}), setup.knob: level}
+    make_kwargs["render_mode"] = None  # make_vec_env would ask for "rgb_array"
+    vec_env = make_vec_env(env_id, n_envs=n_envs, seed=seed, env_kwargs=make_kwargs, vec_env_cls=DummyVecEnv)
     policy_kwargs = {
         "features_extractor_class": setup.extractors[extractor],
         "features_extractor_kwargs": dict(extractor_kwargs or {}),
@@ -337,10 +380,20 @@ class SB3Policy:
     def reset(self, slot: int = 0) -> None:
         """Nothing to forget: the policy is memoryless (kept for the rollout interface)."""
 
+    def cannot_act(self, action_space: spaces.Space) -> str | None:
+        """Why the policy cannot play an environment with ``action_space`` (``None`` when it can): SB3's action
+        head has the training space's fixed size, so a ``MultiBinary(32)`` policy cannot answer 64 bits."""
+        trained = self.model.action_space
+        if action_space == trained:
+            return None
+        length = trained.n if isinstance(trained, (spaces.Discrete, spaces.MultiBinary)) else trained.shape
+        return f"SB3's {type(trained).__name__} action head has a fixed length ({length}), not {action_space}"
+
     def act_batch(
         self, observations: Sequence[np.ndarray], action_space: spaces.Space, slots: Sequence[int] | None = None
-    ) -> list[int]:
-        """One action per observation, from one batched forward pass of the policy network."""
+    ) -> list[int] | list[np.ndarray]:
+        """One action per observation (an index, or a bit array for ``MultiBinary``), from one batched forward
+        pass of the policy network."""
         policy = self.model.policy
         policy.set_training_mode(False)
         batch = torch.as_tensor(np.stack(observations), device=policy.device)
@@ -354,4 +407,7 @@ class SB3Policy:
         extractor = policy.pi_features_extractor
         if isinstance(extractor, MazeThinker):
             self.iterations += extractor.iters * len(observations)
-        return [int(action) for action in actions.cpu().numpy()]
+        actions = actions.cpu().numpy()
+        if isinstance(self.model.action_space, spaces.Discrete):
+            return [int(action) for action in actions]
+        return list(actions.astype(self.model.action_space.dtype))  # Bernoulli modes come as floats
