@@ -42,7 +42,7 @@ class Args:
     """Evaluate a thinking model's accuracy against iterations on fresh test instances."""
 
     checkpoint: str = arg("prefix_sums", "shipped checkpoint name or path")
-    sizes: list[int] = arg([32, 48, 512], "test sizes (bits for prefix sums)")
+    sizes: list[int] = arg([32, 48, 512], "test sizes (bits for prefix sums; givens, or a chess puzzle difficulty, with --env)")
     think: int = arg(1000, "evaluate iterations 1..think")
     samples: list[int] = arg([1000], "fresh test instances per size: one count, or one per size")
     seed: int = arg(1234, "seed of the test instances (the training data never uses it)")
@@ -166,13 +166,14 @@ def main(argv: list[str] | None = None) -> None:
 
 def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: str) -> None:
     """Rollouts of the solver as a policy over budgets and difficulties: a table, JSON, and a PNG for sweeps."""
-    knob = "givens" if "Sudoku" in args.env else "size"
+    knob = "difficulty" if "ChessPuzzle" in args.env else "givens" if "Sudoku" in args.env else "size"
     reports = []
     for think in args.thinks or [args.think]:
         policy = SolverPolicy(solver, think=think)
-        for size in args.sizes:
-            report = evaluate_rollouts(args.env, policy, args.episodes, args.num_envs, args.seed, **{knob: size})
-            reports.append({"think": think, **report})
+        for level in args.sizes:
+            kwargs = level_kwargs(args.env, knob, level)
+            report = evaluate_rollouts(args.env, policy, args.episodes, args.num_envs, args.seed, **kwargs)
+            reports.append({"think": think, "level": level, **report})
     table = Table(title=f"{stem.name} as a policy in {args.env}: success (95% interval)")
     for column in ("think", knob, "episodes", "solved %", "95% CI", "return", "iters/ep", "ep/s"):
         table.add_column(column, justify="right")
@@ -180,7 +181,7 @@ def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: s
         low, high = r["interval"]
         table.add_row(
             str(r["think"]),
-            str(r["env_kwargs"][knob]),
+            str(r["level"]),
             str(r["episodes"]),
             f"{100 * r['success_rate']:.1f}",
             f"{100 * low:.1f}-{100 * high:.1f}",
@@ -194,6 +195,14 @@ def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: s
     if len(args.thinks) > 1:
         plot_rollout_sweep(reports, knob, out / f"{stem.name}_rollouts.png", f"{stem.name} in {args.env}")
     console.print(f"wrote {out / f'{stem.name}_rollouts.json'}")
+
+
+def level_kwargs(env_id: str, knob: str, level: int) -> dict:
+    """The ``gym.make`` keywords that set an environment to difficulty ``level``: chess puzzles of exactly that
+    difficulty, and only held-out ones (a solver trained on the others)."""
+    if knob == "difficulty":
+        return {"difficulty": (level, level), "split": "held_out"}
+    return {knob: level}
 
 
 def settled_budget(curves: dict, tolerance: float) -> int:

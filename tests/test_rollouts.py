@@ -118,3 +118,18 @@ def test_env_table_plays_held_out_chess_puzzles_and_notes_what_it_cannot(tmp_pat
     rows = json.loads((tmp_path / "env_table.json").read_text())["rows"]
     assert [r["env_kwargs"]["difficulty"] for r in rows] == [[1, 1], [1, 2]]
     assert all(r["env_kwargs"]["split"] == "held_out" and r["episodes"] == 3 for r in rows)
+
+
+def test_evaluate_script_sweeps_budgets_over_held_out_chess_puzzle_levels(tmp_path, tiny_chess_solver, monkeypatch):
+    import envs.chess_puzzles
+
+    monkeypatch.setattr(envs.chess_puzzles, "SHIPPED_PUZZLES", write_chess_puzzles(tmp_path / "puzzles.csv"))
+    evaluate = load_script("evaluate")
+    argv = ["--checkpoint", str(tiny_chess_solver), "--env", "DeepThink/ChessPuzzle-v0", "--sizes", "1", "2"]
+    evaluate.main([*argv, "--thinks", "1", "3", "--episodes", "4", "--num-envs", "2", "--out", str(tmp_path)])
+    reports = json.loads((tmp_path / "best_rollouts.json").read_text())["reports"]
+    assert [(r["think"], r["level"]) for r in reports] == [(1, 1), (1, 2), (3, 1), (3, 2)]
+    for r in reports:
+        assert r["env_kwargs"] == {"difficulty": [r["level"], r["level"]], "split": "held_out"}
+        assert r["episodes"] == 4 and 0 <= r["success_rate"] <= 1
+    assert (tmp_path / "best_rollouts.png").stat().st_size > 0

@@ -41,10 +41,11 @@ def plot_accuracy_curves(
 
 
 def plot_rollout_sweep(reports: list[dict], knob: str, path: str | Path, title: str) -> None:
-    """Rollout success rate (with its 95% interval) against the thinking budget, one line per difficulty."""
+    """Rollout success rate (with its 95% interval) against the thinking budget, one line per difficulty
+    (each report's ``level``)."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for level in sorted({r["env_kwargs"][knob] for r in reports}):
-        rows = sorted((r for r in reports if r["env_kwargs"][knob] == level), key=lambda r: r["think"])
+    for level in sorted({r["level"] for r in reports}):
+        rows = sorted((r for r in reports if r["level"] == level), key=lambda r: r["think"])
         thinks = [r["think"] for r in rows]
         rates = np.array([100 * r["success_rate"] for r in rows])
         low, high = (np.array([100 * r["interval"][i] for r in rows]) for i in (0, 1))
