@@ -42,7 +42,7 @@ class Args:
     """Evaluate a thinking model's accuracy against iterations on fresh test instances."""
 
     checkpoint: str = arg("prefix_sums", "shipped checkpoint name or path")
-    sizes: list[int] = arg([32, 48, 512], "test sizes (bits for prefix sums; givens, or a chess puzzle difficulty, with --env)")
+    sizes: list[int] = arg([32, 48, 512], "test sizes (bits for prefix sums); with --env, the difficulty levels")
     think: int = arg(1000, "evaluate iterations 1..think")
     samples: list[int] = arg([1000], "fresh test instances per size: one count, or one per size")
     seed: int = arg(1234, "seed of the test instances (the training data never uses it)")
