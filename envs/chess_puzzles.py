@@ -76,8 +76,8 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
     env = gym.make("DeepThink/ChessPuzzle-v0", difficulty=(3, 3), split="held_out", render_mode="ansi")
     ```
 
-    - ``path``: a Lichess-format puzzle CSV, plain or gzipped (default: the shipped mined set, once it is
-      shipped; until then ``FileNotFoundError`` says so).
+    - ``path``: a Lichess-format puzzle CSV, plain or gzipped (default: the shipped mined set,
+      ``puzzles/data/chess_puzzles.csv.gz``, whose data card is ``chess_puzzles.json`` beside it).
     - ``difficulty``: ``(low, high)``, inclusive bounds on the puzzles' difficulty; ``None`` for all.
     - ``split``: ``"all"`` (default), ``"held_out"`` or ``"training"``: the puzzles of one share of the
       ``chess_puzzles`` solver's split (:func:`puzzles.chess_puzzles.is_held_out`, by puzzle id), applied
