@@ -146,18 +146,14 @@ class Miner(StockfishProcess):
             if "pv" not in reply:
                 break
             position.push(reply["pv"][0])
-            if position.is_game_over():
-                break
-            lines = self._lines(position, cfg.verify_nodes)
+            lines = [] if position.is_game_over() else self._lines(position, cfg.verify_nodes)
             if not self._unique(position, lines):
+                position.pop()  # the line ends with the solver's move
                 break
             line.append(reply["pv"][0])
         solver_moves = (len(line) + 1) // 2
         score = _score(first_lines[0], solver)
-        end = start.copy()
-        for move in line:
-            end.push(move)
-        themes = [f"mateIn{solver_moves}"] if end.is_checkmate() else []
+        themes = [f"mateIn{solver_moves}"] if position.is_checkmate() else []
         themes.append("crushing" if score >= 600 else "advantage")
         themes.append("oneMove" if solver_moves == 1 else ("short" if solver_moves == 2 else "long"))
         previous = board.copy()
