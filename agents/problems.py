@@ -20,7 +20,7 @@ import torch
 from puzzles import mazes, prefix_sums, sudoku
 from puzzles.chess_encoding import board_planes, move_target
 from puzzles.chess_game import parse_position
-from puzzles.chess_puzzles import HELD_OUT_EVERY, is_held_out, read_lichess_csv
+from puzzles.chess_puzzles import HELD_OUT_EVERY, is_held_out, mirror_files, read_lichess_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -272,7 +272,8 @@ class ChessPuzzles(Problem):
       difficulty, and :meth:`training_data` from the rest, at any difficulty up to the asked one. So training
       never sees a validation or test puzzle. A share smaller than the request is drawn with replacement (so
       a validation set can repeat puzzles). With ``fresh_data`` off the trainer's fixed training share comes from
-      :meth:`generate` too, i.e. from held-out puzzles: keep it on. No augmentation: castling makes flips unsound.
+      :meth:`generate` too, i.e. from held-out puzzles: keep it on. Training puzzles come
+      mirrored left to right half the time (castling rights dropped; a castling answer is left as it is).
     """
 
     name = "chess_puzzles"
@@ -284,6 +285,8 @@ class ChessPuzzles(Problem):
     path: str | Path = "puzzles/data/chess_puzzles.csv.gz"
     #: One puzzle in this many is held out for :meth:`generate` (fixed in :mod:`puzzles.chess_puzzles`).
     held_out_every = HELD_OUT_EVERY
+    #: The share of training puzzles handed out mirrored (chess's left-right symmetry doubles the data).
+    mirror_share = 0.5
     #: Loaded sets, keyed by file and modification time: ``(held out, training)``.
     _sets: ClassVar[dict[tuple[str, int], tuple[_PuzzleShare, _PuzzleShare]]] = {}
 
@@ -410,8 +413,16 @@ class ChessPuzzles(Problem):
         return self._shares()[0].draw(count, size, size, rng)
 
     def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """``count`` training-share puzzles of difficulty at most ``size``: ``(FENs, answers)``."""
-        return self._shares()[1].draw(count, None, size, rng)
+        """``count`` training-share puzzles of difficulty at most ``size``: ``(FENs, answers)``, each mirrored
+        left to right with probability :attr:`mirror_share` (:func:`puzzles.chess_puzzles.mirror_files`)."""
+        fens, answers = self._shares()[1].draw(count, None, size, rng)
+        fens, answers = fens.copy(), answers.copy()
+        for index in np.flatnonzero(rng.random(count) < self.mirror_share):
+            mirrored = mirror_files(fens[index], str(answers[index]))
+            if mirrored is not None:
+                fens[index] = mirrored[0]
+                answers[index] = PuzzleMove(mirrored[1], mirrored[0])
+        return fens, answers
 
 
 PROBLEMS: dict[str, Problem] = {

@@ -68,6 +68,22 @@ def is_held_out(puzzle_id: str) -> bool:
     return zlib.crc32(puzzle_id.encode()) % HELD_OUT_EVERY == 0
 
 
+def mirror_files(fen: str, move: str) -> tuple[str, str] | None:
+    """The position and its best move reflected left to right (file a to h), or None for a castling move.
+
+    Chess is symmetric under this reflection but for castling, so the mirror drops castling rights: a tactic's
+    answer stays the answer (training data augmentation; the 12 piece planes carry no castling rights anyway).
+    """
+    board = chess.Board(fen)
+    if board.is_castling(chess.Move.from_uci(move)):
+        return None
+    mirrored = board.transform(chess.flip_horizontal)
+    mirrored.castling_rights = chess.BB_EMPTY
+    reflected = chess.Move.from_uci(move)
+    reflected = chess.Move(reflected.from_square ^ 7, reflected.to_square ^ 7, reflected.promotion)
+    return mirrored.fen(), reflected.uci()
+
+
 def puzzle_from_lichess_row(row: dict[str, str]) -> Puzzle:
     """Turns one Lichess CSV row into a :class:`Puzzle`, checking every move of the line is legal.
 

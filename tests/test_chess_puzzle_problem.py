@@ -11,6 +11,7 @@ import torch
 from agents.networks import build_network
 from agents.problems import ROOT, ChessPuzzles, get_problem
 from agents.solver import Solver, load_solver
+from puzzles.chess_puzzles import mirror_files
 from tests.helpers import solved_chess_puzzles, train_tiny_chess_solver
 from trainers.evaluation import sweep
 from trainers.recipes import get_recipe
@@ -120,7 +121,8 @@ def test_generate_draws_held_out_puzzles_of_the_asked_difficulty(problem):
         problem.generate(1, 3, np.random.default_rng(0))
 
 
-def test_training_data_never_meets_a_held_out_puzzle(problem):
+def test_training_data_never_meets_a_held_out_puzzle(problem, monkeypatch):
+    monkeypatch.setattr(problem, "mirror_share", 0.0)  # so each drawn FEN is a row of the file
     rows = {r["fen"]: r for r in solved_chess_puzzles()}
     for size, levels in ((1, {1}), (2, {1, 2}), (9, {1, 2})):
         fens, answers = problem.training_data(100, size, np.random.default_rng(size))
@@ -131,6 +133,24 @@ def test_training_data_never_meets_a_held_out_puzzle(problem):
     assert len(set(fens)) == 4
     with pytest.raises(ValueError, match=r"training.*at most 0.*1 \(4\), 2 \(4\)"):
         problem.training_data(1, 0, np.random.default_rng(0))
+
+
+def test_training_data_mirrors_about_half_the_puzzles_with_their_answers(problem):
+    rows = {r["fen"] for r in solved_chess_puzzles()}
+    fens, answers = problem.training_data(200, 2, np.random.default_rng(0))
+    mirrored = [fen not in rows for fen in fens]
+    assert 60 < sum(mirrored) < 140
+    for fen, answer in zip(fens, answers, strict=True):
+        board = chess.Board(fen)
+        assert answer.fen == fen and board.is_valid() and board.is_legal(chess.Move.from_uci(answer))
+
+
+def test_mirror_files_reflects_the_position_and_the_move_and_leaves_castling():
+    fen = "r3k2r/8/8/8/8/8/1q6/R3K2R w KQkq - 0 1"
+    mirrored, move = mirror_files(fen, "a1a2")
+    assert mirrored == "r2k3r/8/8/8/8/8/6q1/R2K3R w - - 0 1" and move == "h1h2"
+    assert mirror_files(fen, "e1g1") is None
+    assert mirror_files("8/8/8/3pP3/8/8/8/k6K w - d6 0 1", "e5d6") == ("8/8/8/3Pp3/8/8/8/K6k w - e6 0 1", "d5e6")
 
 
 def test_the_split_holds_out_a_fixed_share_by_id():
