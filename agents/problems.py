@@ -259,8 +259,8 @@ class ChessPuzzles(Problem):
 
     - Targets: answers are :class:`PuzzleMove` strings, which carry their FEN, so ``encode_target`` can draw
       the map in the mover's view; plain UCI strings pair with their positions through :meth:`answers`.
-    - Prediction: the per-square margin ``logit(marked) - logit(unmarked)``; its sign is the original's argmax
-      map, which :meth:`exact` compares (the exact-match metric), and :meth:`decode` picks the legal move with
+    - Prediction: the per-square margin ``logit(marked) - logit(unmarked)``; :meth:`exact` is the original's
+      metric (the two top-scoring squares are the move's two squares), and :meth:`decode` picks the legal move with
       the largest summed margin over its two squares: the most likely legal move if the squares are independent
       (a 0/1 map, such as a target, scores a move by how many of its squares it marks). When the map is exactly
       right that move is the answer. Ties go to python-chess's legal-move order; a promotion is always to a
@@ -349,8 +349,11 @@ class ChessPuzzles(Problem):
         return logits[:, 1] - logits[:, 0]
 
     def exact(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Map equality of the marked (positive) squares: margins and 0/1 maps compare alike."""
-        return ((prediction > 0) == (target > 0)).flatten(1).all(dim=1)
+        """The original's metric: the two top-scoring squares are exactly the target's two marked squares (a tie
+        for second place marks more and fails). Margins and 0/1 maps compare alike."""
+        scores = prediction.flatten(1)
+        marked = scores >= scores.topk(2, dim=1).values[:, 1:]
+        return (marked == (target.flatten(1) > 0)).all(dim=1)
 
     def decode(self, prediction: torch.Tensor, inputs: np.ndarray) -> np.ndarray:
         """Per board, the legal move whose two squares score highest (see the class doc)."""

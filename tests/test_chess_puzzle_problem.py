@@ -65,11 +65,23 @@ def test_decode_of_the_perfect_map_is_the_best_move_for_either_side(problem):
     y = problem.encode_target(answers)
     decoded = problem.decode(y, fens)
     assert decoded.dtype == object and list(decoded) == [r["move"] for r in rows]  # e7e8q, e2e1q: queens
-    # The network's margins: exact-match counts the marked squares, and decode reads the same move off them.
+    # The network's margins: exact match finds the two marked squares, and decode reads the same move off them.
     logits = torch.stack([torch.zeros_like(y, dtype=torch.float32), 4.0 * y - 2.0], dim=1)
     margins = problem.predict(logits, problem.encode(fens))
     assert margins.dtype == torch.float32 and problem.exact(margins, y).all()
     assert list(problem.decode(margins, fens)) == [r["move"] for r in rows]
+
+
+def test_exact_is_the_originals_top_two_squares(problem):
+    target = torch.zeros(1, 8, 8, dtype=torch.int64)
+    target[0, 1, 4] = target[0, 3, 4] = 1  # e2e4 in the mover's view
+    margins = torch.full((1, 8, 8), -3.0)
+    margins[0, 1, 4], margins[0, 3, 4] = -1.0, -2.0  # no square is above zero, yet the top two are right
+    assert problem.exact(margins, target).all()
+    margins[0, 5, 5] = -1.5  # a third square outranks the destination
+    assert not problem.exact(margins, target).any()
+    margins[0, 5, 5] = -2.0  # a tie for second place marks three squares
+    assert not problem.exact(margins, target).any()
 
 
 def test_decode_always_answers_a_legal_move(problem):
