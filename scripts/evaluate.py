@@ -52,6 +52,11 @@ class Args:
     device: str = arg("cpu", "cpu or cuda")
     threads: int = arg(0, "torch threads (0 = torch's default)")
     pictures: list[int] = arg([], "also draw the first test instance of each size after these iterations")
+    gain_from: int = arg(
+        0,
+        "also report each size's gain in points from this iteration (e.g. the training regime) to every later "
+        "mark, with its paired 95 percent interval",
+    )
     update_card: bool = arg(False, "write the results into the checkpoint's model card")
     recommend: int = arg(
         0,
@@ -110,6 +115,22 @@ def main(argv: list[str] | None = None) -> None:
             *(f"{100 * row['last_iterate'][str(t)]:.2f}" for t in marks),
         )
     console.print(table)
+    if args.gain_from:
+        gains = Table(title=f"gain over iteration {args.gain_from} in points (paired 95% interval)")
+        gains.add_column(solver.problem.size_label, justify="right")
+        later = [t for t in marks if t > args.gain_from]
+        for t in later:
+            gains.add_column(f"t={t}", justify="right")
+        for size, curve in curves.items():
+            results[str(size)]["gains"] = [curve.gain(args.gain_from, t) for t in later]
+            gains.add_row(
+                str(size),
+                *(
+                    f"{g['points']:+.1f} ({g['interval'][0]:+.1f}, {g['interval'][1]:+.1f})"
+                    for g in results[str(size)]["gains"]
+                ),
+            )
+        console.print(gains)
     console.print(f"evaluated in {seconds:.0f} s")
 
     out = Path(args.out)

@@ -28,6 +28,21 @@ def test_streamed_curves_match_per_iteration_forwards():
         assert np.isclose(curve.max_conf[t], float(expected))
 
 
+def test_gain_is_the_paired_difference_with_its_interval():
+    from trainers.evaluation import IterationCurve
+
+    solved = np.zeros((100, 3), dtype=bool)
+    solved[:40, 0] = True  # 40 solved at iteration 1
+    solved[10:70, 2] = True  # 60 at iteration 3: 30 gained, 10 lost
+    curve = IterationCurve(solved.mean(axis=0), np.zeros(3), 100, solved)
+    gain = curve.gain(1, 3)
+    difference = solved[:, 2].astype(float) - solved[:, 0]
+    half = 196 * difference.std(ddof=1) / 10
+    assert gain["points"] == 20.0 and gain["from"] == 1 and gain["to"] == 3
+    assert np.allclose(gain["interval"], [20 - half, 20 + half], atol=0.01)
+    assert curve.gain(2, 2)["points"] == 0.0
+
+
 def test_summary_reports_peak_and_overthinking():
     from trainers.evaluation import IterationCurve
 

@@ -61,9 +61,12 @@ def test_evaluate_writes_table_json_plot_pictures_and_card(tiny, capsys):
             "--pictures",
             "2",
             "5",
+            "--gain-from",
+            "2",
         ]
     )
-    assert "exact match" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "exact match" in printed and "gain over iteration 2" in printed
     report = json.loads((out / "tiny_eval.json").read_text())
     assert set(report["curves"]) == {"8", "12"} and len(report["curves"]["8"]["last"]) == 6
     for name in ("tiny_eval.png", "tiny_thinking_8.png", "tiny_thinking_12.png"):
@@ -71,6 +74,10 @@ def test_evaluate_writes_table_json_plot_pictures_and_card(tiny, capsys):
     card = json.loads((tiny / "tiny.json").read_text())
     assert card["evaluation"]["command"].startswith("python scripts/evaluate.py")
     assert 1 <= card["recommended_think"] <= 6
+    gains = card["evaluation"]["results"]["8"]["gains"]
+    assert [g["to"] for g in gains] == [4, 6] and all(
+        g["interval"][0] <= g["points"] <= g["interval"][1] for g in gains
+    )
 
 
 def test_bench_prints_ratios(tiny, capsys):
