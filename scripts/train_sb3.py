@@ -20,7 +20,7 @@ ordinary SB3 zip (loading it unpickles its policy keywords, which name the extra
 :mod:`trainers.sb3_baselines`), and ``card.json``: command, settings, the training environments' keywords,
 timesteps, seconds, hardware, and ``results``, one entry per level (and thinker iteration count). Files are
 written atomically, the card again after every evaluated level; a rerun in the same folder starts over and
-replaces them.
+replaces them, except with ``--evaluate-only``, which loads them and evaluates only what the card lacks.
 
 Evaluation can cost more than training: an episode the policy fails runs to the step cap (MazeNav: four times
 the maze's open elements, about 800 steps at size 19), and a memoryless deterministic policy that fails loops
@@ -29,6 +29,7 @@ until then. ``--no-deterministic`` samples actions instead.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -43,11 +44,19 @@ import stable_baselines3  # noqa: E402
 import torch  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from stable_baselines3.common.base_class import BaseAlgorithm  # noqa: E402
 
 from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.rollouts import evaluate_rollouts  # noqa: E402
-from trainers.sb3_baselines import SB3Policy, baseline_setup, make_model, save_model, set_iters  # noqa: E402
+from trainers.sb3_baselines import (  # noqa: E402
+    SB3Policy,
+    baseline_setup,
+    load_model,
+    make_model,
+    save_model,
+    set_iters,
+)
 from trainers.supervised import code_version, hardware, lock_run_dir  # noqa: E402
 
 MODEL_FILE = "model.zip"
@@ -86,6 +95,11 @@ class Args:
     device: str = arg("auto", "torch device: auto, cpu or cuda")
     threads: int = arg(0, "torch threads (0 = torch's default)")
     verbose: int = arg(0, "SB3 verbosity: 0 quiet, 1 training statistics")
+    evaluate_only: bool = arg(
+        False,
+        "skip training: load the run folder's model and card and evaluate the levels (and thinker budgets of "
+        "--eval-iters) the card does not have yet",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -118,9 +132,13 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out or f"runs/sb3/{args.env.split('/')[-1]}_{args.algo}_{args.extractor}_seed{args.seed}")
     out.mkdir(parents=True, exist_ok=True)
     with lock_run_dir(out):  # two trainers never write one folder
-        card = train_and_evaluate(
-            args, setup.knob, level, eval_levels, extractor_kwargs, env_kwargs, out, argv, console
-        )
+        if args.evaluate_only:
+            card = json.loads((out / CARD_FILE).read_text())
+            model = load_model(out / MODEL_FILE, card["algo"], device=args.device)
+            console.print(f"loaded {out / MODEL_FILE}, trained {card['timesteps']} steps")
+        else:
+            model, card = train(args, setup.knob, level, extractor_kwargs, env_kwargs, out, argv, console)
+        evaluate(model, card, args, setup.knob, eval_levels, out)
 
     table = Table(title=f"{args.algo} + {args.extractor} on {args.env}, trained at {setup.knob} {level}")
     for column in (setup.knob, "iters", "episodes", "success %", "interval %", "mean return", "episodes/s"):
@@ -147,20 +165,17 @@ def main(argv: list[str] | None = None) -> None:
     console.print(f"wrote {out / CARD_FILE}")
 
 
-def train_and_evaluate(
+def train(
     args: Args,
     knob: str,
     level: int,
-    eval_levels: list[int],
     extractor_kwargs: dict[str, int],
     env_kwargs: dict[str, Any],
     out: Path,
     argv: list[str] | None,
     console: Console,
-) -> dict:
-    """Trains at ``level`` (environments made with ``env_kwargs``), saves the model and its card, evaluates every
-    level (and thinker budget) into it, or records why the policy cannot play it."""
-    # ---------------------------------------------------------------- train at the easy level
+) -> tuple[BaseAlgorithm, dict]:
+    """Trains at ``level`` (environments made with ``env_kwargs``) and saves the model and its card."""
     model = make_model(
         args.env,
         args.algo,
@@ -204,14 +219,22 @@ def train_and_evaluate(
     }
     save_json(out / CARD_FILE, card)
     console.print(f"trained {model.num_timesteps} steps in {seconds:.0f} s; wrote {out / MODEL_FILE}")
+    return model, card
 
-    # ---------------------------------------------------------------- evaluate at the training level and harder
+
+def evaluate(model: BaseAlgorithm, card: dict, args: Args, knob: str, eval_levels: list[int], out: Path) -> None:
+    """Evaluates every level (and thinker budget) the card has no result for into it, or records why the policy
+    cannot play it; the card is saved after every level."""
     policy = SB3Policy(model, deterministic=args.deterministic)
+    train_iters = card.get("train_iters")
     budgets = [train_iters, *sorted(set(args.eval_iters) - {train_iters})] if train_iters else [None]
+    done = {(r["level"], r.get("iters")) for r in card["results"]}
     for iters in budgets:
         if iters is not None:
             set_iters(model, iters)
         for eval_level in eval_levels:
+            if (eval_level, iters) in done:
+                continue
             level_entry = {"level": eval_level, **({"iters": iters} if iters is not None else {})}
             with gymnasium.make(args.env, **{knob: eval_level}) as env:
                 reason = policy.cannot_act(env.action_space)
@@ -234,7 +257,6 @@ def train_and_evaluate(
                 }
             )
             save_json(out / CARD_FILE, card)  # after every level: an interrupted evaluation keeps what it has
-    return card
 
 
 if __name__ == "__main__":

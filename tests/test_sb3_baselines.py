@@ -226,6 +226,18 @@ def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):
     name, env_id, policy = load_script("env_table").load_baseline(out)
     assert env_id == "DeepThink/MazeNav-v0" and name.endswith("128 steps at size 9, sampled actions")
     assert policy.deterministic is False
+    # --evaluate-only adds the budgets and levels the card lacks, without training or repeating a result.
+    before = card["results"]
+    script().main(
+        [
+            *("--env", "DeepThink/MazeNav-v0", "--algo", "maskable_ppo", "--extractor", "thinker"),
+            *("--eval-sizes", "5", "--eval-iters", "3", "4", "--eval-episodes", "2", "--eval-envs", "2"),
+            *("--device", "cpu", "--no-deterministic", "--out", str(out), "--evaluate-only"),
+        ]
+    )
+    card = json.loads((out / "card.json").read_text())
+    assert card["results"][:4] == before and [(r["level"], r["iters"]) for r in card["results"][4:]] == [(5, 4)]
+    assert card["timesteps"] == 128
 
 
 @pytest.mark.parametrize(
