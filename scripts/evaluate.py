@@ -31,9 +31,9 @@ from agents.solver import load_solver  # noqa: E402
 from agents.solver_policy import SolverPolicy  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
-from trainers.evaluation import per_size, summarise, sweep  # noqa: E402
+from trainers.evaluation import paired_difference, per_size, summarise, sweep  # noqa: E402
 from trainers.plots import plot_accuracy_curves, plot_rollout_sweep, plot_thinking  # noqa: E402
-from trainers.rollouts import evaluate_rollouts  # noqa: E402
+from trainers.rollouts import evaluate_rollouts, wilson_interval  # noqa: E402
 from trainers.supervised import code_version, hardware  # noqa: E402
 
 
@@ -52,6 +52,11 @@ class Args:
     device: str = arg("cpu", "cpu or cuda")
     threads: int = arg(0, "torch threads (0 = torch's default)")
     pictures: list[int] = arg([], "also draw the first test instance of each size after these iterations")
+    baseline: str = arg(
+        "",
+        "also evaluate this checkpoint (e.g. the feed-forward twin) on the same instances at its training depth, "
+        "and give each size's paired difference",
+    )
     gain_from: int = arg(
         0,
         "also report each size's gain in points from this iteration (e.g. the training regime) to every later "
@@ -81,24 +86,32 @@ def main(argv: list[str] | None = None) -> None:
     if args.env:
         evaluate_in_env(args, solver, stem, console, command_line(__file__, argv))
         return
+    baseline = load_solver(args.baseline, device=args.device) if args.baseline else None
+    if baseline is not None and baseline.problem.name != solver.problem.name:
+        raise ValueError(f"the baseline {args.baseline} solves {baseline.problem.name}, not {solver.problem.name}")
     started = time.perf_counter()
     with Progress(
         TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
     ) as progress:
-        task = progress.add_task("instances", total=sum(per_size(args.samples, args.sizes)))
-        curves = sweep(
-            solver.net,
-            solver.problem,
-            args.sizes,
-            args.think,
-            args.samples,
-            args.seed,
-            args.batch_size,
-            args.device,
-            on_batch=lambda n: progress.advance(task, n),
-        )
+        task = progress.add_task("instances", total=sum(per_size(args.samples, args.sizes)) * (1 + bool(baseline)))
+
+        def curves_of(model, iters: int) -> dict:
+            return sweep(
+                model.net,
+                model.problem,
+                args.sizes,
+                iters,
+                args.samples,
+                args.seed,  # the same seed draws the same instances for both models
+                args.batch_size,
+                args.device,
+                on_batch=lambda n: progress.advance(task, n),
+            )
+
+        curves = curves_of(solver, args.think)
+        baseline_curves = curves_of(baseline, baseline.net.config.max_iters) if baseline else {}
     seconds = time.perf_counter() - started
-    marks = sorted({*args.marks, args.think})
+    marks = sorted({t for t in args.marks if t <= args.think} | {args.think})
     results = {str(size): summarise(curve, marks) for size, curve in curves.items()}
 
     table = Table(title=f"{stem.name}: exact match (%) by iterations on fresh instances")
@@ -115,6 +128,8 @@ def main(argv: list[str] | None = None) -> None:
             *(f"{100 * row['last_iterate'][str(t)]:.2f}" for t in marks),
         )
     console.print(table)
+    if baseline is not None:
+        compare_with_baseline(args, curves, baseline_curves, baseline, marks, results, console)
     if args.gain_from:
         gains = Table(title=f"gain over iteration {args.gain_from} in points (paired 95% interval)")
         gains.add_column(solver.problem.size_label, justify="right")
@@ -150,6 +165,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{stem.name} ({solver.problem.name})",
         train_iters=solver.net.config.max_iters,
         size_label=solver.problem.size_label,
+        references={
+            int(size): (row["baseline"]["iterations"], row["baseline"]["accuracy"])
+            for size, row in results.items()
+            if "baseline" in row
+        },
+        reference_label=args.baseline,
     )
     console.print(f"wrote {out / f'{stem.name}_eval.json'} and {out / f'{stem.name}_eval.png'}")
     for size in args.sizes if args.pictures else []:
@@ -183,6 +204,39 @@ def main(argv: list[str] | None = None) -> None:
         console.print(f"updated the model card {stem.with_suffix('.json')}")
     if args.record_in:
         record_ablation(args.record_in, args.record_as or stem.name, command, seconds, solver.card, results)
+
+
+def compare_with_baseline(
+    args: Args, curves: dict, baseline_curves: dict, baseline, marks: list[int], results: dict, console: Console
+) -> None:
+    """Per size, the baseline's accuracy at its training depth (with its 95% interval) and how many points more
+    of the same instances the solver gets right at every mark (paired), into ``results`` and a table."""
+    depth = baseline.net.config.max_iters
+    table = Table(title=f"paired points over the baseline ({baseline.net.config.kind}, {depth} iterations)")
+    table.add_column(baseline.problem.size_label, justify="right")
+    table.add_column("baseline % (95% CI)", justify="right")
+    for t in marks:
+        table.add_column(f"t={t}", justify="right")
+    for size, curve in curves.items():
+        reference = baseline_curves[size].solved_at(depth)
+        low, high = wilson_interval(int(reference.sum()), len(reference))
+        row = results[str(size)]["baseline"] = {
+            "checkpoint": args.baseline,
+            "kind": baseline.net.config.kind,
+            "iterations": depth,
+            "accuracy": round(float(reference.mean()), 6),
+            "interval": [round(low, 6), round(high, 6)],
+            "difference": {str(t): paired_difference(curve.solved_at(t), reference) for t in marks},
+        }
+        table.add_row(
+            str(size),
+            f"{100 * row['accuracy']:.1f} ({100 * low:.1f}-{100 * high:.1f})",
+            *(
+                f"{d['points']:+.1f} ({d['interval'][0]:+.1f}, {d['interval'][1]:+.1f})"
+                for d in row["difference"].values()
+            ),
+        )
+    console.print(table)
 
 
 def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: str) -> None:

@@ -63,10 +63,12 @@ def test_evaluate_writes_table_json_plot_pictures_and_card(tiny, capsys):
             "5",
             "--gain-from",
             "2",
+            "--baseline",  # itself: at its own training depth the paired difference is exactly zero
+            str(tiny / "tiny"),
         ]
     )
     printed = capsys.readouterr().out
-    assert "exact match" in printed and "gain over iteration 2" in printed
+    assert "exact match" in printed and "gain over iteration 2" in printed and "paired points" in printed
     report = json.loads((out / "tiny_eval.json").read_text())
     assert set(report["curves"]) == {"8", "12"} and len(report["curves"]["8"]["last"]) == 6
     for name in ("tiny_eval.png", "tiny_thinking_8.png", "tiny_thinking_12.png"):
@@ -75,6 +77,9 @@ def test_evaluate_writes_table_json_plot_pictures_and_card(tiny, capsys):
     assert card["evaluation"]["command"].startswith("python scripts/evaluate.py")
     assert 1 <= card["recommended_think"] <= 6
     gains = card["evaluation"]["results"]["8"]["gains"]
+    baseline = card["evaluation"]["results"]["8"]["baseline"]
+    assert baseline["iterations"] == 6 and baseline["difference"]["6"] == {"points": 0.0, "interval": [0.0, 0.0]}
+    assert baseline["interval"][0] <= baseline["accuracy"] <= baseline["interval"][1]
     assert [g["to"] for g in gains] == [4, 6] and all(
         g["interval"][0] <= g["points"] <= g["interval"][1] for g in gains
     )

@@ -34,20 +34,15 @@ class IterationCurve:
     samples: int
     solved: np.ndarray | None = None
 
-    def gain(self, start: int, end: int) -> dict:
-        """The last iterate's accuracy change from iteration ``start`` to ``end`` over the same instances, in
-        points, with a 95% interval (normal approximation of the paired per-instance difference)."""
+    def solved_at(self, iteration: int) -> np.ndarray:
+        """Which instances the last iterate solves after ``iteration`` iterations (bool per instance)."""
         if self.solved is None:
             raise ValueError("this curve kept no per-instance results")
-        difference = self.solved[:, end - 1].astype(np.float64) - self.solved[:, start - 1]
-        mean = float(difference.mean())
-        half = 1.96 * float(difference.std(ddof=1)) / np.sqrt(len(difference)) if len(difference) > 1 else np.nan
-        return {
-            "from": start,
-            "to": end,
-            "points": round(100 * mean, 2),
-            "interval": [round(100 * (mean - half), 2), round(100 * (mean + half), 2)],
-        }
+        return self.solved[:, iteration - 1]
+
+    def gain(self, start: int, end: int) -> dict:
+        """The last iterate's accuracy change from iteration ``start`` to ``end`` over the same instances."""
+        return {"from": start, "to": end, **paired_difference(self.solved_at(end), self.solved_at(start))}
 
     def best(self) -> tuple[int, float]:
         """``(iteration, accuracy)`` of the peak of the last-iterate curve (earliest on ties)."""
@@ -60,6 +55,15 @@ class IterationCurve:
             "last": self.last.round(6).tolist(),
             "max_conf": self.max_conf.round(6).tolist(),
         }
+
+
+def paired_difference(solved: np.ndarray, reference: np.ndarray) -> dict:
+    """How many points more of the same instances ``solved`` gets right than ``reference``, with a 95% interval
+    (normal approximation of the mean per-instance difference)."""
+    difference = solved.astype(np.float64) - reference.astype(np.float64)
+    mean = float(difference.mean())
+    half = 1.96 * float(difference.std(ddof=1)) / np.sqrt(len(difference)) if len(difference) > 1 else np.nan
+    return {"points": round(100 * mean, 2), "interval": [round(100 * (mean - half), 2), round(100 * (mean + half), 2)]}
 
 
 def accuracy_per_iteration(

@@ -20,13 +20,22 @@ def plot_accuracy_curves(
     title: str,
     train_iters: int | None = None,
     size_label: str = "size",
+    references: dict[int, tuple[int, float]] | None = None,
+    reference_label: str = "baseline",
 ) -> None:
-    """Accuracy against iterations, one solid (last iterate) and one dashed (max confidence) curve per size."""
+    """Accuracy against iterations, one solid (last iterate) and one dashed (max confidence) curve per size;
+    ``references`` marks another model's ``(iterations, accuracy)`` per size with a cross in the size's colour."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    references = references or {}
     for size, curve in curves.items():
         steps = np.arange(1, len(curve.last) + 1)
         (line,) = ax.plot(steps, 100 * curve.last, label=f"{size_label} {size}")
         ax.plot(steps, 100 * curve.max_conf, linestyle="--", color=line.get_color(), alpha=0.6)
+        if size in references:
+            iterations, accuracy = references[size]
+            ax.scatter([iterations], [100 * accuracy], marker="x", s=60, color=line.get_color(), zorder=3)
+    if references:
+        ax.scatter([], [], marker="x", color="black", label=reference_label)
     if train_iters:
         ax.axvspan(0, train_iters, color="grey", alpha=0.15, label="training regime")
     ax.set_xlabel("iterations (think)")
