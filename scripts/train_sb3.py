@@ -50,6 +50,7 @@ from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.rollouts import evaluate_rollouts  # noqa: E402
 from trainers.sb3_baselines import (  # noqa: E402
+    BaselineSetup,
     SB3Policy,
     baseline_setup,
     load_model,
@@ -126,9 +127,10 @@ def main(argv: list[str] | None = None) -> None:
         if "partial_credit" not in env_kwargs:
             raise ValueError(f"--partial-credit is an option of DeepThink/PrefixSums-v0, not of {args.env}")
         env_kwargs["partial_credit"] = args.partial_credit
-    gymnasium.make(args.env, **env_kwargs, **{setup.knob: level}).close()  # a bad level fails now, not after training
+    # A bad level fails now, not after training.
+    gymnasium.make(args.env, **{**setup.level_kwargs(level, training=True), **env_kwargs}).close()
     for checked in eval_levels:
-        gymnasium.make(args.env, **{setup.knob: checked}).close()
+        gymnasium.make(args.env, **setup.level_kwargs(checked, training=False)).close()
     out = Path(args.out or f"runs/sb3/{args.env.split('/')[-1]}_{args.algo}_{args.extractor}_seed{args.seed}")
     out.mkdir(parents=True, exist_ok=True)
     with lock_run_dir(out):  # two trainers never write one folder
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
             console.print(f"loaded {out / MODEL_FILE}, trained {card['timesteps']} steps")
         else:
             model, card = train(args, setup.knob, level, extractor_kwargs, env_kwargs, out, argv, console)
-        evaluate(model, card, args, setup.knob, eval_levels, out)
+        evaluate(model, card, args, setup, eval_levels, out)
 
     table = Table(title=f"{args.algo} + {args.extractor} on {args.env}, trained at {setup.knob} {level}")
     for column in (setup.knob, "iters", "episodes", "success %", "interval %", "mean return", "episodes/s"):
@@ -222,7 +224,9 @@ def train(
     return model, card
 
 
-def evaluate(model: BaseAlgorithm, card: dict, args: Args, knob: str, eval_levels: list[int], out: Path) -> None:
+def evaluate(
+    model: BaseAlgorithm, card: dict, args: Args, setup: BaselineSetup, eval_levels: list[int], out: Path
+) -> None:
     """Evaluates every level (and thinker budget) the card has no result for into it, or records why the policy
     cannot play it; the card is saved after every level."""
     policy = SB3Policy(model, deterministic=args.deterministic)
@@ -236,14 +240,15 @@ def evaluate(model: BaseAlgorithm, card: dict, args: Args, knob: str, eval_level
             if (eval_level, iters) in done:
                 continue
             level_entry = {"level": eval_level, **({"iters": iters} if iters is not None else {})}
-            with gymnasium.make(args.env, **{knob: eval_level}) as env:
+            level_kwargs = setup.level_kwargs(eval_level, training=False)
+            with gymnasium.make(args.env, **level_kwargs) as env:
                 reason = policy.cannot_act(env.action_space)
             if reason is not None:
                 card["results"].append({**level_entry, "skipped": reason})
                 save_json(out / CARD_FILE, card)
                 continue
             report = evaluate_rollouts(
-                args.env, policy, args.eval_episodes, args.eval_envs, args.eval_seed, **{knob: eval_level}
+                args.env, policy, args.eval_episodes, args.eval_envs, args.eval_seed, **level_kwargs
             )
             card["results"].append(
                 {

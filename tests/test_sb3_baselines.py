@@ -265,3 +265,43 @@ def test_the_script_explains_its_flags(capsys):
     with pytest.raises(SystemExit) as exit_info:
         script().main(["--help"])
     assert exit_info.value.code == 0 and "--eval-iters" in capsys.readouterr().out
+
+
+def test_a_masked_chess_puzzle_baseline_trains_on_the_training_split_and_plays_held_out_puzzles(tmp_path):
+    from puzzles.chess_puzzles import is_held_out
+    from tests.helpers import write_chess_puzzles
+
+    csv = str(write_chess_puzzles(tmp_path / "puzzles.csv"))
+    setup = baseline_setup("DeepThink/ChessPuzzle-v0", "maskable_ppo", "cnn")
+    assert setup.level_kwargs(2, training=True) == {"split": "training", "difficulty": (2, 2)}
+    assert setup.level_kwargs(2, training=False) == {"split": "held_out", "difficulty": (2, 2)}
+    tiny = {**TINY_PPO, "n_steps": 16, "batch_size": 32}
+    extractor = {"width": 4, "layers": 1}
+    model = make_model(
+        "DeepThink/ChessPuzzle-v0",
+        "maskable_ppo",
+        "cnn",
+        1,
+        env_kwargs={"path": csv},
+        extractor_kwargs=extractor,
+        **tiny,
+    )
+    (puzzles, _) = model.get_env().get_attr("puzzles")
+    assert puzzles and all(not is_held_out(p.puzzle_id) and p.difficulty == 1 for p in puzzles)
+    model.learn(32)
+    # The masks read off an observation are the environment's own, so the policy only plays legal moves.
+    env = gym.make("DeepThink/ChessPuzzle-v0", path=csv)
+    for index in range(len(env.unwrapped.puzzles)):
+        observation, _ = env.reset(options={"index": index})
+        assert (observation_action_masks(observation) == env.unwrapped.action_masks().astype(bool)).all()
+    kwargs = {"path": csv, **setup.level_kwargs(1, training=False)}
+    report = evaluate_rollouts("DeepThink/ChessPuzzle-v0", SB3Policy(model), 6, 2, 0, **kwargs)
+    assert report["episodes"] == 6 and 0 <= report["success_rate"] <= 1
+
+
+def test_the_chess_extractor_names_the_planes_it_reads():
+    from trainers.sb3_baselines import ChessCNN
+
+    assert ChessCNN(spaces.Box(0.0, 1.0, (19, 8, 8)), width=4).features_dim == 256
+    with pytest.raises(ValueError, match=r"\(19, 8, 8\) game planes"):
+        ChessCNN(spaces.Box(0.0, 1.0, (4, 8, 8)))

@@ -1,4 +1,5 @@
-"""Stable-Baselines3 baselines for the puzzle environments (``MazeNav-v0``, ``SudokuFill-v0``, ``PrefixSums-v0``).
+"""Stable-Baselines3 baselines for the puzzle environments (``MazeNav-v0``, ``SudokuFill-v0``, ``PrefixSums-v0``,
+``ChessPuzzle-v0``).
 
 Reinforcement-learning baselines to set beside the thinking solvers: PPO (or sb3-contrib's MaskablePPO) trained
 at the easy level and evaluated, unchanged, at harder ones. What makes that possible is the features extractor:
@@ -16,6 +17,9 @@ at the easy level and evaluated, unchanged, at harder ones. What makes that poss
   of its training length (:meth:`SB3Policy.cannot_act` says so, and the scripts skip other lengths). It trains
   with partial credit (reward = fraction of bits right; :attr:`BaselineSetup.train_env_kwargs`), since an
   exact-match reward on 32 bits is almost never earned by chance; evaluations score exact answers.
+- :class:`ChessCNN`: 3x3 convolutions over a ``ChessPuzzle-v0`` position's game planes, flattened; MaskablePPO
+  with the legal moves' masks, trained on the ``chess_puzzles`` solver's training split and evaluated on its
+  held-out one.
 
 Typical use (``scripts/train_sb3.py`` wraps this)::
 
@@ -62,6 +66,8 @@ import envs  # noqa: F401  (registers the DeepThink/ ids)
 from agents.networks import BasicBlock, SudokuBlock
 from envs.sudoku import legal_mask
 from puzzles import mazes
+from puzzles.chess_encoding import legal_action_mask
+from puzzles.chess_game import GAME_PLANES, board_from_planes
 from puzzles.storage import atomic_write
 
 #: The algorithms by command-line name.
@@ -184,6 +190,33 @@ class BitsCNN(BaseFeaturesExtractor):
         return self.cnn(observations.unsqueeze(1)).flatten(1)
 
 
+class ChessCNN(BaseFeaturesExtractor):
+    """Features of a ``ChessPuzzle-v0`` position: ``layers`` 3x3 convolutions with ReLUs over the ``(19, 8, 8)``
+    game planes, flattened to ``64 * width`` features, which the policy maps linearly to the 4,672 move logits
+    (MaskablePPO keeps the legal ones).
+
+    :param observation_space: the ``(19, 8, 8)`` game planes' space
+    :param width: channels per square
+    :param layers: convolutions (at least 1)
+    """
+
+    def __init__(self, observation_space: spaces.Box, width: int = 16, layers: int = 3) -> None:
+        if observation_space.shape != (GAME_PLANES, 8, 8):
+            raise ValueError(
+                f"ChessCNN reads ({GAME_PLANES}, 8, 8) game planes, got observations of shape {observation_space.shape}"
+            )
+        if layers < 1:
+            raise ValueError(f"layers must be positive, got {layers}")
+        super().__init__(observation_space, features_dim=64 * width)
+        stack: list[nn.Module] = []
+        for c_in in [GAME_PLANES] + [width] * (layers - 1):
+            stack += [nn.Conv2d(c_in, width, kernel_size=3, padding=1), nn.ReLU()]
+        self.cnn = nn.Sequential(*stack)
+
+    def forward(self, observations: torch.Tensor) -> torch.Tensor:
+        return self.cnn(observations).flatten(1)
+
+
 def _check_maze_space(observation_space: spaces.Space) -> None:
     shape = getattr(observation_space, "shape", None)
     if shape is None or len(shape) != 3 or shape[0] != 4:
@@ -203,7 +236,11 @@ class BaselineSetup:
         extractors: the extractor classes by command-line name.
         policy_kwargs: further SB3 policy keywords (e.g. ``net_arch``).
         train_env_kwargs: further ``gymnasium.make`` keywords of the training environments (e.g. partial
-            credit); evaluation uses the environment's defaults, as the README's table does.
+            credit, or the chess puzzles' training split).
+        eval_env_kwargs: further ``gymnasium.make`` keywords of the evaluation environments (the chess puzzles'
+            held-out split); otherwise evaluation uses the environment's defaults, as the README's table does.
+        level_range: the knob takes an inclusive ``(low, high)`` range (chess puzzle difficulty): level ``d`` is
+            ``(d, d)``.
     """
 
     knob: str
@@ -213,6 +250,13 @@ class BaselineSetup:
     extractors: dict[str, type[BaseFeaturesExtractor]]
     policy_kwargs: dict[str, Any] = field(default_factory=dict)
     train_env_kwargs: dict[str, Any] = field(default_factory=dict)
+    eval_env_kwargs: dict[str, Any] = field(default_factory=dict)
+    level_range: bool = False
+
+    def level_kwargs(self, level: int, training: bool) -> dict[str, Any]:
+        """The ``gymnasium.make`` keywords of one level, for training or for evaluation environments."""
+        extra = self.train_env_kwargs if training else self.eval_env_kwargs
+        return {**extra, self.knob: (level, level) if self.level_range else level}
 
 
 #: The environments with SB3 baselines. Sudoku's 729 action logits read the 81 cells' features directly
@@ -232,6 +276,18 @@ SETUPS: dict[str, BaselineSetup] = {
     ),
     "DeepThink/PrefixSums-v0": BaselineSetup(
         "size", 32, (32, 64, 128, 512), ("ppo",), {"cnn": BitsCNN}, train_env_kwargs={"partial_credit": True}
+    ),
+    # Trained on the chess_puzzles solver's training share, evaluated on its held-out share, as the solver is.
+    "DeepThink/ChessPuzzle-v0": BaselineSetup(
+        "difficulty",
+        1,
+        (1, 2, 3),
+        ("maskable_ppo",),
+        {"cnn": ChessCNN},
+        {"net_arch": {"pi": [], "vf": [64]}},
+        train_env_kwargs={"split": "training"},
+        eval_env_kwargs={"split": "held_out"},
+        level_range=True,
     ),
 }
 
@@ -267,10 +323,11 @@ def make_model(
 ) -> BaseAlgorithm:
     """A fresh SB3 model on ``n_envs`` vectorised copies of ``env_id`` at difficulty ``level``.
 
-    :param env_id: ``"DeepThink/MazeNav-v0"``, ``"DeepThink/SudokuFill-v0"`` or ``"DeepThink/PrefixSums-v0"``
+    :param env_id: an environment of :data:`SETUPS` (``"DeepThink/MazeNav-v0"``, ``"DeepThink/SudokuFill-v0"``, ...)
     :param algo: ``"ppo"`` or ``"maskable_ppo"``
     :param extractor: ``"cnn"`` or (mazes) ``"thinker"``
-    :param level: the difficulty (maze size, Sudoku givens, bits); default the environment's easy training level
+    :param level: the difficulty (maze size, Sudoku givens, bits, puzzle difficulty); default the environment's
+        easy training level
     :param n_envs: environments stepped together (a ``DummyVecEnv``, seeded ``seed, seed + 1, ...``)
     :param seed: seed of the environments and of the model
     :param extractor_kwargs: keywords of the extractor (``width``, ``layers``, ``iters``, ``blocks``)
@@ -281,7 +338,7 @@ def make_model(
     """
     setup = baseline_setup(env_id, algo, extractor)
     level = setup.train_level if level is None else level
-    make_kwargs = {**setup.train_env_kwargs, **(env_kwargs or {}), setup.knob: level}
+    make_kwargs = {**setup.level_kwargs(level, training=True), **(env_kwargs or {})}
     make_kwargs["render_mode"] = None  # make_vec_env would ask for "rgb_array"
     vec_env = make_vec_env(env_id, n_envs=n_envs, seed=seed, env_kwargs=make_kwargs, vec_env_cls=DummyVecEnv)
     policy_kwargs = {
@@ -341,7 +398,8 @@ def set_iters(model: BaseAlgorithm, iters: int) -> None:
 def observation_action_masks(observation: np.ndarray) -> np.ndarray:
     """The legal actions read off one observation: bool ``(729,)`` for a ``(9, 9)`` Sudoku grid (the rules'
     placements, :func:`envs.sudoku.legal_mask`), bool ``(4,)`` for a ``(4, s, s)`` maze (the moves from the
-    walker that stay on the board and off the black wall elements).
+    walker that stay on the board and off the black wall elements), bool ``(4672,)`` for chess game planes
+    (the legal moves of :func:`puzzles.chess_game.board_from_planes`).
 
     Raises:
         ValueError: for an observation of another shape.
@@ -349,6 +407,8 @@ def observation_action_masks(observation: np.ndarray) -> np.ndarray:
     observation = np.asarray(observation)
     if observation.shape == (9, 9):
         return legal_mask(observation.astype(np.int64))
+    if observation.shape == (GAME_PLANES, 8, 8):  # the mover's view: the same move indices as the env's mask
+        return legal_action_mask(board_from_planes(observation)).astype(bool)
     if observation.ndim == 3 and observation.shape[0] == 4:
         size = observation.shape[1]
         open_ = observation[:3].max(axis=0) > 0  # walls are black in all three colour channels
