@@ -249,16 +249,28 @@ def mine(
     )
 
 
-def merge_chunks(folder: str | Path, output: str | Path) -> int:
-    """Joins the chunks into one gzipped Lichess CSV sorted from easy to hard; returns the puzzle count."""
+def finished_chunks(folder: str | Path, chunks: int | None = None) -> list[Path]:
+    """The finished chunk files of ``folder`` in order, only those numbered below ``chunks`` if given (a run
+    that went on mining beyond a shipped set still remakes that set exactly)."""
+    paths = sorted(Path(folder).glob("chunk_*.csv"))
+    return paths if chunks is None else [p for p in paths if int(p.stem.split("_")[1]) < chunks]
+
+
+def merge_chunks(folder: str | Path, output: str | Path, chunks: int | None = None) -> int:
+    """Joins the finished chunks (the first ``chunks`` if given) into one gzipped Lichess CSV sorted from easy to
+    hard, byte for byte the same on a rerun; returns the puzzle count."""
     rows = []
-    for path in sorted(Path(folder).glob("chunk_*.csv")):
+    for path in finished_chunks(folder, chunks):
         with open(path, newline="") as handle:
             rows += list(csv.reader(handle))
     rows.sort(key=lambda row: (int(row[3]), row[0]))
 
     def write(tmp: Path) -> None:
-        with gzip.open(tmp, "wt", newline="") as handle:
+        with (
+            open(tmp, "wb") as file,
+            gzip.GzipFile(filename="", mode="wb", fileobj=file, mtime=0) as raw,  # no name, no time in the header
+            io.TextIOWrapper(raw, newline="") as handle,
+        ):
             writer = csv.writer(handle)
             writer.writerow(LICHESS_COLUMNS)
             writer.writerows(rows)
@@ -267,10 +279,11 @@ def merge_chunks(folder: str | Path, output: str | Path) -> int:
     return len(rows)
 
 
-def mining_summary(folder: str | Path) -> dict[str, float]:
-    """Totals over the finished chunks of ``folder``: chunks, games, puzzles and worker-seconds."""
+def mining_summary(folder: str | Path, chunks: int | None = None) -> dict[str, float]:
+    """Totals over the finished chunks of ``folder`` (the first ``chunks`` if given): chunks, games, puzzles and
+    worker-seconds."""
     totals = {"chunks": 0, "games": 0, "puzzles": 0, "worker_seconds": 0.0}
-    for path in sorted(Path(folder).glob("chunk_*.csv")):
+    for path in finished_chunks(folder, chunks):
         meta = json.loads(path.with_suffix(".json").read_text())
         totals["chunks"] += 1
         totals["games"] += meta["games"]

@@ -32,7 +32,7 @@ class Args:
 
     out: str = arg("data/mined", "folder of chunk CSVs (resumable)")
     output: str = arg("", "join the chunks into this gzipped CSV, sorted easy to hard")
-    chunks: int = arg(20, "chunks to mine (each seeded by seed and its index)")
+    chunks: int = arg(20, "chunks to mine (each seeded by seed and its index); --output joins these first chunks")
     games_per_chunk: int = arg(25, "games played per chunk")
     seed: int = arg(0, "seed of the games")
     workers: int = arg(2, "worker processes, one Stockfish each")
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     if found:
         print(f"mined {found} puzzles in {hours * 60:.1f} min: {found / hours:,.0f} puzzles/hour")
     if args.output:
-        print(f"wrote {merge_chunks(args.out, args.output)} puzzles to {args.output}")
+        print(f"wrote {merge_chunks(args.out, args.output, args.chunks)} puzzles to {args.output}")
     if args.output and args.card:
         write_card(args, config)
 
@@ -65,7 +65,7 @@ def write_card(args: Args, config: MinerConfig) -> None:
     """The data card of ``args.output``: how it was made, how long it took, what is in it, and whether a deeper
     search agrees with a random sample of its best moves."""
     puzzles = read_lichess_csv(args.output)
-    totals = mining_summary(args.out)
+    totals = mining_summary(args.out, args.chunks)
     sample = np.random.default_rng(args.seed).choice(len(puzzles), min(args.reverify, len(puzzles)), replace=False)
     started = time.perf_counter()
     disagreements = reverify([puzzles[i] for i in sample], args.reverify_nodes)

@@ -80,3 +80,9 @@ def test_batch_mining_resumes_and_merges_easy_to_hard(tmp_path):
     summary = mining_summary(folder)
     assert (summary["chunks"], summary["games"], summary["puzzles"]) == (2, 6, count) and summary["worker_seconds"] > 0
     assert [p.difficulty for p in puzzles] == sorted(p.difficulty for p in puzzles)
+    # A rerun writes the same bytes, and a set of the first chunks leaves out what was mined beyond them.
+    before = (tmp_path / "puzzles.csv.gz").read_bytes()
+    assert merge_chunks(folder, tmp_path / "puzzles.csv.gz") == count
+    assert (tmp_path / "puzzles.csv.gz").read_bytes() == before
+    first_only = merge_chunks(folder, tmp_path / "first.csv.gz", chunks=1)
+    assert first_only == mining_summary(folder, chunks=1)["puzzles"] and mining_summary(folder, 1)["chunks"] == 1
