@@ -65,3 +65,24 @@ def test_shipped_chess_card_records_training_and_strength():
     assert card["problem"] == "chess_game" and card["training"]["train_seconds"] > 0
     assert card["strength"]["levels"]["random"]["games"] >= 100
     assert card["think_longer"]["command"].startswith("python scripts/think_longer.py")
+
+
+def test_shipped_chess_puzzle_solver_answers_held_out_puzzles_with_legal_moves():
+    import chess
+
+    solver = load_solver("chess_puzzles")
+    fens, answers = solver.problem.generate(40, 1, np.random.default_rng(3))
+    moves = solver.solve(fens, think=solver.default_think)
+    assert all(chess.Board(fen).is_legal(chess.Move.from_uci(move)) for fen, move in zip(fens, moves, strict=True))
+    assert np.mean([move == str(answer) for move, answer in zip(moves, answers, strict=True)]) >= 0.8
+
+
+def test_shipped_chess_puzzle_card_compares_thinking_longer_and_the_feed_forward_twin():
+    card = json.loads((SHIPPED_DIR / "chess_puzzles.json").read_text())
+    assert card["problem"] == "chess_puzzles" and card["recipe"]["train_difficulty"] == 1
+    assert card["training"]["train_seconds"] > 0
+    results = card["evaluation"]["results"]
+    assert {"1", "2", "3", "4", "5"} <= set(results)
+    for level in "2345":
+        assert results[level]["baseline"]["kind"] == "ff" and results[level]["baseline"]["iterations"] == 20
+        assert [gain["to"] for gain in results[level]["gains"]] == [30, 40, 60]
