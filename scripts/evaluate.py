@@ -131,21 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     if baseline is not None:
         compare_with_baseline(args, curves, baseline_curves, baseline, marks, results, console)
     if args.gain_from:
-        gains = Table(title=f"gain over iteration {args.gain_from} in points (paired 95% interval)")
-        gains.add_column(solver.problem.size_label, justify="right")
-        later = [t for t in marks if t > args.gain_from]
-        for t in later:
-            gains.add_column(f"t={t}", justify="right")
-        for size, curve in curves.items():
-            results[str(size)]["gains"] = [curve.gain(args.gain_from, t) for t in later]
-            gains.add_row(
-                str(size),
-                *(
-                    f"{g['points']:+.1f} ({g['interval'][0]:+.1f}, {g['interval'][1]:+.1f})"
-                    for g in results[str(size)]["gains"]
-                ),
-            )
-        console.print(gains)
+        report_gains(args.gain_from, curves, marks, results, solver.problem.size_label, console)
     console.print(f"evaluated in {seconds:.0f} s")
 
     out = Path(args.out)
@@ -231,12 +217,28 @@ def compare_with_baseline(
         table.add_row(
             str(size),
             f"{100 * row['accuracy']:.1f} ({100 * low:.1f}-{100 * high:.1f})",
-            *(
-                f"{d['points']:+.1f} ({d['interval'][0]:+.1f}, {d['interval'][1]:+.1f})"
-                for d in row["difference"].values()
-            ),
+            *map(signed_points, row["difference"].values()),
         )
     console.print(table)
+
+
+def report_gains(start: int, curves: dict, marks: list[int], results: dict, size_label: str, console: Console) -> None:
+    """Per size, the paired gain from iteration ``start`` to every later mark, into ``results`` and a table."""
+    table = Table(title=f"gain over iteration {start} in points (paired 95% interval)")
+    table.add_column(size_label, justify="right")
+    later = [t for t in marks if t > start]
+    for t in later:
+        table.add_column(f"t={t}", justify="right")
+    for size, curve in curves.items():
+        gains = results[str(size)]["gains"] = [curve.gain(start, t) for t in later]
+        table.add_row(str(size), *map(signed_points, gains))
+    console.print(table)
+
+
+def signed_points(difference: dict) -> str:
+    """A paired difference as ``+2.5 (+1.5, +3.5)``."""
+    low, high = difference["interval"]
+    return f"{difference['points']:+.1f} ({low:+.1f}, {high:+.1f})"
 
 
 def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: str) -> None:
