@@ -418,8 +418,7 @@ class ChessPuzzles(Problem):
     def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``count`` training-share puzzles of difficulty at most ``size``: ``(FENs, answers)``, each mirrored
         left to right with probability :attr:`mirror_share` (:func:`puzzles.chess_puzzles.mirror_files`)."""
-        fens, answers = self._shares()[1].draw(count, None, size, rng)
-        fens, answers = fens.copy(), answers.copy()
+        fens, answers = self._shares()[1].draw(count, None, size, rng)  # fresh arrays (fancy indexing)
         for index in np.flatnonzero(rng.random(count) < self.mirror_share):
             mirrored = mirror_files(fens[index], str(answers[index]))
             if mirrored is not None:
