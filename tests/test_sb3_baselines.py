@@ -305,3 +305,33 @@ def test_the_chess_extractor_names_the_planes_it_reads():
     assert ChessCNN(spaces.Box(0.0, 1.0, (19, 8, 8)), width=4).features_dim == 256
     with pytest.raises(ValueError, match=r"\(19, 8, 8\) game planes"):
         ChessCNN(spaces.Box(0.0, 1.0, (4, 8, 8)))
+
+
+def test_sampled_actions_repeat_with_the_policys_seed_and_keep_to_the_masks():
+    model = make_model(
+        "DeepThink/MazeNav-v0", "maskable_ppo", "cnn", level=9, extractor_kwargs={"width": 4}, **TINY_PPO
+    )
+    env = gym.make("DeepThink/MazeNav-v0", size=9)
+    observations = []
+    for i in range(40):  # a few steps in, where the walker has a choice (the start is a dead end)
+        observation, _ = env.reset(seed=i)
+        for _ in range(3):
+            stepped, _, terminated, truncated, _ = env.step(
+                int(np.flatnonzero(observation_action_masks(observation))[-1])
+            )
+            if terminated or truncated:
+                break
+            observation = stepped
+        observations.append(observation)
+    space = env.action_space
+
+    def sampled(seed):
+        return SB3Policy(model, deterministic=False, seed=seed).act_batch(observations, space)
+
+    assert sampled(3) == sampled(3) and sampled(3) != sampled(4)  # an untrained policy samples nearly uniformly
+    assert all(observation_action_masks(o)[a] for o, a in zip(observations, sampled(5), strict=True))
+    bits = make_model("DeepThink/PrefixSums-v0", "ppo", "cnn", level=8, extractor_kwargs={"width": 4}, **TINY_PPO)
+    strings = [np.ones(8, np.int8)] * 20
+    draws = SB3Policy(bits, deterministic=False, seed=1).act_batch(strings, spaces.MultiBinary(8))
+    again = SB3Policy(bits, deterministic=False, seed=1).act_batch(strings, spaces.MultiBinary(8))
+    assert all(np.array_equal(a, b) and set(a.tolist()) <= {0, 1} for a, b in zip(draws, again, strict=True))

@@ -426,19 +426,32 @@ class SB3Policy:
 
     :param model: a trained PPO or MaskablePPO model; a masked model gets masks from the observations
     :param deterministic: take the most likely action (else sample)
+    :param seed: seed of the policy's own random generator for sampled actions, so a sampling evaluation
+        repeats exactly (SB3's own sampling would draw from torch's global generator)
 
     ``iterations`` counts the thinker's iterations spent (``iters`` per observation; stays 0 without a thinker),
     the compute a rollout report divides by its episodes.
     """
 
-    def __init__(self, model: BaseAlgorithm, deterministic: bool = True) -> None:
+    def __init__(self, model: BaseAlgorithm, deterministic: bool = True, seed: int = 0) -> None:
         self.model = model
         self.deterministic = deterministic
+        self.generator = torch.Generator(device=model.policy.device).manual_seed(seed)
         self.masked = isinstance(model, MaskablePPO)
         self.iterations = 0
 
     def reset(self, slot: int = 0) -> None:
         """Nothing to forget: the policy is memoryless (kept for the rollout interface)."""
+
+    def _sample(self, distribution: Any) -> torch.Tensor:
+        """Actions drawn from a categorical (``Discrete``) or Bernoulli (``MultiBinary``) action distribution with
+        the policy's own generator."""
+        inner = distribution.distribution
+        if isinstance(inner, torch.distributions.Categorical):  # MaskableCategorical too: masked moves have p = 0
+            return torch.multinomial(inner.probs, 1, generator=self.generator).squeeze(1)
+        if isinstance(inner, torch.distributions.Bernoulli):
+            return torch.bernoulli(inner.probs, generator=self.generator)
+        raise TypeError(f"no seeded sampling for {type(inner).__name__} action distributions")
 
     def cannot_act(self, action_space: spaces.Space) -> str | None:
         """Why the policy cannot play an environment with ``action_space`` (``None`` when it can): SB3's action
@@ -463,7 +476,7 @@ class SB3Policy:
                 distribution = policy.get_distribution(batch, action_masks=masks)
             else:
                 distribution = policy.get_distribution(batch)
-            actions = distribution.get_actions(deterministic=self.deterministic)
+            actions = distribution.get_actions(deterministic=True) if self.deterministic else self._sample(distribution)
         extractor = policy.pi_features_extractor
         if isinstance(extractor, MazeThinker):
             self.iterations += extractor.iters * len(observations)
