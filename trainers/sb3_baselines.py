@@ -81,6 +81,21 @@ def walker_readout(features: torch.Tensor, observations: torch.Tensor) -> torch.
     return (features * observations[:, 3:4]).sum(dim=(2, 3))
 
 
+def conv_stack(dims: int, in_channels: int, width: int, layers: int) -> nn.Sequential:
+    """``layers`` kernel-3 convolutions (1D or 2D, same padding) with a ReLU after each: the CNN extractors' body.
+
+    Raises:
+        ValueError: for fewer than one layer.
+    """
+    if layers < 1:
+        raise ValueError(f"layers must be positive, got {layers}")
+    conv = nn.Conv1d if dims == 1 else nn.Conv2d
+    stack: list[nn.Module] = []
+    for c_in in [in_channels] + [width] * (layers - 1):
+        stack += [conv(c_in, width, kernel_size=3, padding=1), nn.ReLU()]
+    return nn.Sequential(*stack)
+
+
 class MazeCNN(BaseFeaturesExtractor):
     """A size-agnostic CNN for ``MazeNav-v0``: ``layers`` 3x3 convolutions with ReLUs, read out at the walker.
 
@@ -93,13 +108,8 @@ class MazeCNN(BaseFeaturesExtractor):
 
     def __init__(self, observation_space: spaces.Box, width: int = 32, layers: int = 4) -> None:
         _check_maze_space(observation_space)
-        if layers < 1:
-            raise ValueError(f"layers must be positive, got {layers}")
         super().__init__(observation_space, features_dim=width)
-        stack: list[nn.Module] = []
-        for c_in in [observation_space.shape[0]] + [width] * (layers - 1):
-            stack += [nn.Conv2d(c_in, width, kernel_size=3, padding=1), nn.ReLU()]
-        self.cnn = nn.Sequential(*stack)
+        self.cnn = conv_stack(2, observation_space.shape[0], width, layers)
 
     def forward(self, observations: torch.Tensor) -> torch.Tensor:
         return walker_readout(self.cnn(observations), observations)
@@ -178,13 +188,8 @@ class BitsCNN(BaseFeaturesExtractor):
         shape = getattr(observation_space, "shape", None)
         if shape is None or len(shape) != 1:
             raise ValueError(f"BitsCNN reads (n,) bit strings (PrefixSums-v0), got observations of shape {shape}")
-        if layers < 1:
-            raise ValueError(f"layers must be positive, got {layers}")
         super().__init__(observation_space, features_dim=shape[0] * width)
-        stack: list[nn.Module] = []
-        for c_in in [1] + [width] * (layers - 1):
-            stack += [nn.Conv1d(c_in, width, kernel_size=3, padding=1), nn.ReLU()]
-        self.cnn = nn.Sequential(*stack)
+        self.cnn = conv_stack(1, 1, width, layers)
 
     def forward(self, observations: torch.Tensor) -> torch.Tensor:
         return self.cnn(observations.unsqueeze(1)).flatten(1)
@@ -205,13 +210,8 @@ class ChessCNN(BaseFeaturesExtractor):
             raise ValueError(
                 f"ChessCNN reads ({GAME_PLANES}, 8, 8) game planes, got observations of shape {observation_space.shape}"
             )
-        if layers < 1:
-            raise ValueError(f"layers must be positive, got {layers}")
         super().__init__(observation_space, features_dim=64 * width)
-        stack: list[nn.Module] = []
-        for c_in in [GAME_PLANES] + [width] * (layers - 1):
-            stack += [nn.Conv2d(c_in, width, kernel_size=3, padding=1), nn.ReLU()]
-        self.cnn = nn.Sequential(*stack)
+        self.cnn = conv_stack(2, GAME_PLANES, width, layers)
 
     def forward(self, observations: torch.Tensor) -> torch.Tensor:
         return self.cnn(observations).flatten(1)
