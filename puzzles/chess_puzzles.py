@@ -74,13 +74,12 @@ def mirror_files(fen: str, move: str) -> tuple[str, str] | None:
     Chess is symmetric under this reflection but for castling, so the mirror drops castling rights: a tactic's
     answer stays the answer (training data augmentation; the 12 piece planes carry no castling rights anyway).
     """
-    board = chess.Board(fen)
-    if board.is_castling(chess.Move.from_uci(move)):
+    board, best = chess.Board(fen), chess.Move.from_uci(move)
+    if board.is_castling(best):
         return None
     mirrored = board.transform(chess.flip_horizontal)
     mirrored.castling_rights = chess.BB_EMPTY
-    reflected = chess.Move.from_uci(move)
-    reflected = chess.Move(reflected.from_square ^ 7, reflected.to_square ^ 7, reflected.promotion)
+    reflected = chess.Move(best.from_square ^ 7, best.to_square ^ 7, best.promotion)  # file f -> 7 - f
     return mirrored.fen(), reflected.uci()
 
 
