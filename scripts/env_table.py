@@ -109,6 +109,7 @@ class Args:
     num_envs: int = arg(50, "environments stepped together")
     seed: int = arg(1234, "episode j of a level is reset with seed + j")
     baselines: list[str] = arg([], "run folders of scripts/train_sb3.py to put beside the solvers")
+    families: list[str] = arg([], "only these families, by name (default: all)")
     threads: int = arg(0, "torch threads (0 = torch's default)")
     out: str = arg("reports", "folder for env_table.md and env_table.json")
 
@@ -118,9 +119,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     console = Console()
+    unknown = set(args.families) - {family.name for family in FAMILIES}
+    if unknown:
+        raise ValueError(f"unknown families {sorted(unknown)}; known: {[family.name for family in FAMILIES]}")
     baselines = [load_baseline(Path(folder)) for folder in args.baselines]
     rows, notes = [], []
     for family in FAMILIES:
+        if args.families and family.name not in args.families:
+            continue
         try:
             resolve_checkpoint(family.checkpoint)
         except FileNotFoundError:

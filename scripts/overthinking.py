@@ -45,7 +45,8 @@ DEFAULT_MODELS = [
     "DT, progressive loss=runs/mazes_dt_progressive/best",
     "DT-Recall=runs/mazes_recall/best",
     "DT-Recall, progressive loss=runs/mazes_recall_progressive/best",
-    "DT-Recall, progressive loss (shipped, 36 epochs)=mazes",
+    "DT-Recall, progressive loss (36 epochs)=mazes_progressive",
+    "DT-Recall, alpha 0.01 (shipped, 36 epochs)=mazes",
 ]
 
 

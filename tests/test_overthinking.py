@@ -86,8 +86,8 @@ def test_the_shipped_maze_model_recovers_from_a_swap_and_follows_a_moved_goal():
     problem = get_problem(card["problem"])
     images, paths = problem.generate(8, 13, np.random.default_rng(3))
     for kind in ("swap", "input"):
-        trace = trace_thought(net, problem, images, paths, 50, kind, at=25)
-        assert trace.correct[24].all()  # solved before the intervention
+        trace = trace_thought(net, problem, images, paths, 120, kind, at=60)
+        assert trace.correct[59].all()  # solved before the intervention
         assert trace.correct[-1].all(), kind  # and again at the end, the new puzzle's answer for "input"
 
 

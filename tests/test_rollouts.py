@@ -91,6 +91,16 @@ def test_env_table_script_writes_the_markdown_table(tmp_path):
         assert "- chess puzzles: no shipped checkpoint `chess_puzzles` yet" in table
 
 
+def test_env_table_script_measures_only_the_families_asked_for(tmp_path):
+    env_table = load_script("env_table")
+    env_table.FAMILIES = tuple(replace(f, levels=f.levels[:1]) for f in env_table.FAMILIES)  # for speed
+    env_table.main(["--episodes", "2", "--num-envs", "2", "--families", "mazes", "--out", str(tmp_path)])
+    table = (tmp_path / "env_table.md").read_text()
+    assert "| mazes |" in table and "prefix sums" not in table and "Sudoku" not in table
+    with pytest.raises(ValueError, match="unknown families"):
+        env_table.main(["--families", "maze", "--out", str(tmp_path)])
+
+
 def test_env_table_plays_held_out_chess_puzzles_and_notes_what_it_cannot(tmp_path, tiny_chess_solver):
     env_table = load_script("env_table")
     (chess,) = [f for f in env_table.FAMILIES if f.env_id == "DeepThink/ChessPuzzle-v0"]
