@@ -41,7 +41,7 @@ RECIPES: dict[str, TrainConfig] = {
     ),
     # DT-Recall on the compact view of 9x9 mazes (9x9 pixels instead of 24x24), width 32, fresh mazes every epoch,
     # and the original's alpha 0.01 (the loss after 30 iterations, plus a little progressive loss): the shipped maze
-    # model (about an hour on one thread). Progressive loss alone (alpha 1, "mazes_progressive") trains in half
+    # model (about 85 minutes alone on one thread). Progressive loss alone (alpha 1, "mazes_progressive") trains in half
     # the time but solves 95 rather than 100 of 100 59x59 mazes. A 10-epoch pilot without clipping had one
     # collapsed epoch (validation 0%), hence the clip.
     "mazes": TrainConfig(
