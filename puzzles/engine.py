@@ -1,4 +1,5 @@
-"""Stockfish, found wherever it is installed, and one process of it owned by an object (python-chess UCI)."""
+"""Stockfish, found wherever it is installed, and one process of it owned by an object (python-chess UCI, or a
+bare pipe for the miner's hot loop)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import chess
 import chess.engine
 
 
@@ -90,3 +92,84 @@ class StockfishProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class UciSearch:
+    """A bare UCI pipe to one Stockfish process for hot loops that need only scores and first moves.
+
+    python-chess parses every ``info`` line into boards and moves on an event-loop thread, which costs about
+    4 ms of Python per search (measured on 1,500-node searches: 14.6 ms wall, 4.3 ms of Python CPU, against
+    9.7 ms and 0.4 ms through this pipe). The searches are the same: the position goes with its move history,
+    as python-chess sends it, so a search here and through :class:`StockfishProcess` agree.
+
+    Args:
+        engine_path: the binary (found with :func:`find_stockfish` by default).
+    """
+
+    def __init__(self, engine_path: str | None = None) -> None:
+        self.process = subprocess.Popen(
+            [engine_path or find_stockfish()], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
+        self._multipv = 1
+        self._send("uci", "setoption name Threads value 1", "setoption name Hash value 16", "isready")
+        self._read_until("readyok")
+
+    def _send(self, *lines: str) -> None:
+        self.process.stdin.write("".join(line + "\n" for line in lines))
+        self.process.stdin.flush()
+
+    def _read_until(self, prefix: str) -> list[str]:
+        lines = []
+        for line in self.process.stdout:
+            if line.startswith(prefix):
+                return lines
+            lines.append(line)
+        raise RuntimeError(f"Stockfish ended before answering {prefix!r}")
+
+    def clear_hash(self) -> None:
+        """Forgets earlier searches (a search then depends on its position alone)."""
+        self._send("setoption name Clear Hash")
+
+    def lines(self, board: chess.Board, nodes: int, multipv: int = 1) -> list[tuple[int, chess.Move | None]]:
+        """The engine's best ``multipv`` lines after a ``nodes`` search, best first, each as (score for the side
+        to move in centipawns, a mate in n as ``MATE_SCORE - n`` or ``n - MATE_SCORE``; the line's first move
+        or None)."""
+        if multipv != self._multipv:
+            self._send(f"setoption name MultiPV value {multipv}")
+            self._multipv = multipv
+        root, moves = board.root(), " ".join(move.uci() for move in board.move_stack)
+        start = "startpos" if root.fen() == chess.STARTING_FEN else "fen " + root.fen()
+        self._send(f"position {start}" + (f" moves {moves}" if moves else ""), f"go nodes {nodes}")
+        found: dict[int, list] = {}
+        for line in self._read_until("bestmove"):
+            words = line.split()
+            if words[0] != "info" or "string" in words or "score" not in words and "pv" not in words:
+                continue
+            index = int(words[words.index("multipv") + 1]) if "multipv" in words else 1
+            entry = found.setdefault(index, [None, None])
+            if "score" in words:  # as python-chess reads it: a later line updates what it carries
+                kind, value = words[words.index("score") + 1 : words.index("score") + 3]
+                entry[0] = int(value) if kind == "cp" else _mate_score(int(value))
+            if "pv" in words:
+                entry[1] = chess.Move.from_uci(words[words.index("pv") + 1])
+        return [tuple(found[i]) for i in sorted(found) if found[i][0] is not None]
+
+    def close(self) -> None:
+        """Ends the engine process."""
+        if self.process.poll() is None:
+            self._send("quit")
+            self.process.wait(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+#: A mate's score in :meth:`UciSearch.lines` (python-chess's ``mate_score``): nearer mates score higher.
+MATE_SCORE = 100_000
+
+
+def _mate_score(moves: int) -> int:
+    return MATE_SCORE - moves if moves > 0 else -MATE_SCORE - moves

@@ -33,11 +33,9 @@ import numpy as np
 
 from puzzles.chess_puzzles import LICHESS_COLUMNS
 from puzzles.chunked import run_seeded_chunks
-from puzzles.engine import StockfishProcess, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
+from puzzles.engine import MATE_SCORE, StockfishProcess, UciSearch, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
 from puzzles.lookahead import lookahead_plies
 from puzzles.storage import atomic_write, save_json
-
-MATE = 100_000
 
 
 @dataclass(frozen=True)
@@ -98,11 +96,10 @@ class MinedPuzzle:
         ]
 
 
-def _score(info: chess.engine.InfoDict, turn: chess.Color) -> int:
-    return info["score"].pov(turn).score(mate_score=MATE)
+Line = tuple[int, chess.Move | None]  # (score for the side to move, first move), as UciSearch gives them
 
 
-class Miner(StockfishProcess):
+class Miner(UciSearch):
     """Mines puzzles from seeded games with one Stockfish process (use one Miner per worker).
 
     Args:
@@ -114,15 +111,12 @@ class Miner(StockfishProcess):
         super().__init__(engine_path)
         self.config = config
 
-    def _lines(self, board: chess.Board, nodes: int, multipv: int = 2) -> list[chess.engine.InfoDict]:
-        return self.engine.analyse(board, chess.engine.Limit(nodes=nodes), multipv=multipv)
-
-    def _unique(self, board: chess.Board, lines: list[chess.engine.InfoDict]) -> bool:
+    def _unique(self, lines: list[Line]) -> bool:
         """True when the first line's move is the only good one for the side to move."""
-        if len(lines) < 2 or "pv" not in lines[0]:  # a single legal move is no puzzle
+        if len(lines) < 2 or lines[0][1] is None:  # a single legal move is no puzzle
             return False
-        best, second = _score(lines[0], board.turn), _score(lines[1], board.turn)
-        if best >= MATE - 100 and second < MATE - 100:
+        best, second = lines[0][0], lines[1][0]
+        if best >= MATE_SCORE - 100 and second < MATE_SCORE - 100:
             return True
         cfg = self.config
         return best >= cfg.win_cp and best - second >= cfg.min_gap_cp and second <= cfg.max_second_cp
@@ -131,28 +125,28 @@ class Miner(StockfishProcess):
         """A verified puzzle starting after ``board``'s last move, or None."""
         cfg = self.config
         start = board.copy()
-        lines = self._lines(start, cfg.verify_nodes)
-        if not self._unique(start, lines):
+        lines = self.lines(start, cfg.verify_nodes, multipv=2)
+        if not self._unique(lines):
             return None
-        solver, first_lines = start.turn, lines
+        first_lines = lines
         position, line = start.copy(), []
         while True:
-            move = lines[0]["pv"][0]
+            move = lines[0][1]
             line.append(move)
             position.push(move)
             if position.is_game_over() or (len(line) + 1) // 2 >= cfg.max_solver_moves:
                 break
-            reply = self._lines(position, cfg.screen_nodes, multipv=1)[0]
-            if "pv" not in reply:
+            reply = self.lines(position, cfg.screen_nodes)[0][1]
+            if reply is None:
                 break
-            position.push(reply["pv"][0])
-            lines = [] if position.is_game_over() else self._lines(position, cfg.verify_nodes)
-            if not self._unique(position, lines):
+            position.push(reply)
+            lines = [] if position.is_game_over() else self.lines(position, cfg.verify_nodes, multipv=2)
+            if not self._unique(lines):
                 position.pop()  # the line ends with the solver's move
                 break
-            line.append(reply["pv"][0])
+            line.append(reply)
         solver_moves = (len(line) + 1) // 2
-        score = _score(first_lines[0], solver)
+        score = first_lines[0][0]
         themes = [f"mateIn{solver_moves}"] if position.is_checkmate() else []
         themes.append("crushing" if score >= 600 else "advantage")
         themes.append("oneMove" if solver_moves == 1 else ("short" if solver_moves == 2 else "long"))
@@ -167,20 +161,19 @@ class Miner(StockfishProcess):
 
     def _screen(self, board: chess.Board) -> MinedPuzzle | None:
         """The puzzle after ``board``'s last move if the cheap search sees one and verification agrees."""
-        return self._puzzle_at(board) if self._unique(board, self._lines(board, self.config.screen_nodes)) else None
+        return self._puzzle_at(board) if self._unique(self.lines(board, self.config.screen_nodes, multipv=2)) else None
 
     def mine_game(self, rng: np.random.Generator) -> list[MinedPuzzle]:
         """Plays one seeded game and returns the puzzles found after its random moves and sidelines."""
         cfg = self.config
-        self.engine.configure({"Clear Hash": None})
+        self.clear_hash()
         board = chess.Board()
         found: dict[tuple[str, str], MinedPuzzle] = {}
         while not board.is_game_over(claim_draw=False) and board.ply() < cfg.max_ply:
-            best = self._lines(board, cfg.screen_nodes, multipv=1)[0]
-            if "pv" in best and abs(_score(best, board.turn)) > cfg.decided_cp:
+            score, engine_move = self.lines(board, cfg.screen_nodes)[0]
+            if engine_move is not None and abs(score) > cfg.decided_cp:
                 break
             moves = list(board.legal_moves)
-            engine_move = best["pv"][0] if "pv" in best else None
             random_move = rng.random() < cfg.random_move_rate or engine_move is None
             played = moves[rng.integers(len(moves))] if random_move else engine_move
             sidelines = [moves[i] for i in rng.permutation(len(moves))[: cfg.sidelines]]

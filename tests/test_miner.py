@@ -86,3 +86,23 @@ def test_batch_mining_resumes_and_merges_easy_to_hard(tmp_path):
     assert (tmp_path / "puzzles.csv.gz").read_bytes() == before
     first_only = merge_chunks(folder, tmp_path / "first.csv.gz", chunks=1)
     assert first_only == mining_summary(folder, chunks=1)["puzzles"] and mining_summary(folder, 1)["chunks"] == 1
+
+
+def test_the_bare_uci_pipe_reads_searches_as_python_chess_does():
+    import chess.engine
+
+    from puzzles.engine import MATE_SCORE, StockfishProcess, UciSearch
+
+    board = chess.Board()
+    for move in ("e2e4", "e7e5", "d1h5", "b8c6", "f1c4", "g8f6"):  # history too: the pipe sends it
+        board.push_uci(move)  # White mates in one: Qxf7
+    with UciSearch() as pipe, StockfishProcess() as reference:
+        for position in (chess.Board(), board, chess.Board("6k1/5ppp/8/8/8/8/5PPP/3R2K1 w - - 0 1")):
+            for multipv in (1, 2):
+                pipe.clear_hash()
+                reference.engine.configure({"Clear Hash": None})
+                lines = pipe.lines(position, 3000, multipv)
+                infos = reference.engine.analyse(position, chess.engine.Limit(nodes=3000), multipv=multipv)
+                expected = [(i["score"].pov(position.turn).score(mate_score=MATE_SCORE), i["pv"][0]) for i in infos]
+                assert lines == expected
+        assert pipe.lines(board, 3000)[0] == (MATE_SCORE - 1, chess.Move.from_uci("h5f7"))
