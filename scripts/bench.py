@@ -1,10 +1,12 @@
 """Benchmark: our trainer and inference against a straightforward eager implementation, in one run; each solver
 against the classical algorithm on the same instances (running parity, breadth-first search, exact search) at
-its card's budget and with auto-halting (accuracy and share of iterations beside); the Sudoku generator.
+its card's budget and with auto-halting (accuracy and share of iterations beside); the Sudoku generator; the chess
+miner's Stockfish searches through python-chess and through a bare pipe.
 
     python scripts/bench.py --checkpoint prefix_sums
     python scripts/bench.py --checkpoint '' --maze-checkpoint mazes --maze-size 59 --maze-count 10
     python scripts/bench.py --checkpoint '' --sudoku-checkpoint sudoku
+    python scripts/bench.py --checkpoint '' --miner-searches 500
 
 Prints each throughput beside the baseline's as a ratio and writes ``<out>/bench.json``. Only ratios from
 one run compare; absolute numbers depend on the machine and its load.
@@ -28,6 +30,7 @@ from trainers.benchmark import (  # noqa: E402
     evaluation_throughput,
     maze_throughput,
     maze_view_training_throughput,
+    miner_search_throughput,
     solve_throughput,
     strings_throughput,
     sudoku_generator_throughput,
@@ -60,6 +63,7 @@ class Args:
     sudoku_givens: int = arg(24, "givens of the puzzles the solvers are timed on")
     sudoku_count: int = arg(100, "puzzles generated per level and solved")
     sudoku_think: int = arg(0, "Sudoku solver budget (0 = its card's recommended think)")
+    miner_searches: int = arg(0, "also time this many of the chess miner's searches, python-chess against the pipe")
     out: str = arg("reports", "folder for bench.json")
 
 
@@ -82,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
         results.append(
             sudoku_throughput(sudoku_solver, args.sudoku_givens, args.sudoku_count, args.sudoku_think or None)
         )
+    if args.miner_searches:
+        results.append(miner_search_throughput(args.miner_searches))
     for m in results:
         if m.extra:
             console.print(m.name, {k: round(v, 3) for k, v in m.extra.items()})

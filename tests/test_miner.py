@@ -106,3 +106,11 @@ def test_the_bare_uci_pipe_reads_searches_as_python_chess_does():
                 expected = [(i["score"].pov(position.turn).score(mate_score=MATE_SCORE), i["pv"][0]) for i in infos]
                 assert lines == expected
         assert pipe.lines(board, 3000)[0] == (MATE_SCORE - 1, chess.Move.from_uci("h5f7"))
+
+
+def test_the_miner_search_benchmark_times_both_ways():
+    from trainers.benchmark import miner_search_throughput
+
+    measurement = miner_search_throughput(count=4, nodes=200)
+    assert list(measurement.variants) == ["python-chess analyse", "bare UCI pipe"]
+    assert all(rate > 0 for rate in measurement.variants.values()) and len(measurement.extra) == 2

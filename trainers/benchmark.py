@@ -371,3 +371,39 @@ def _against_classical(
 
 def _exact_match(answers: np.ndarray, targets: np.ndarray) -> float:
     return float(np.mean([np.array_equal(a, t) for a, t in zip(answers, targets, strict=True)]))
+
+
+def miner_search_throughput(count: int, nodes: int = 1_500, seed: int = 0) -> Measurement:
+    """Stockfish searches/s of the miner's screening search (``nodes``, two lines) through python-chess's
+    ``analyse`` (the baseline) and through the bare pipe :class:`puzzles.engine.UciSearch`, on the positions of
+    one seeded random game (with their move history, as the miner sends them); the Python CPU milliseconds each
+    spends per search go in ``extra`` (the engine's own time is the same both ways)."""
+    import chess
+    import chess.engine
+
+    from puzzles.engine import StockfishProcess, UciSearch
+
+    rng, board, positions = np.random.default_rng(seed), chess.Board(), []
+    while len(positions) < count:
+        if board.is_game_over():
+            board = chess.Board()
+        moves = list(board.legal_moves)
+        board.push(moves[rng.integers(len(moves))])
+        if not board.is_game_over():
+            positions.append(board.copy())
+    limit = chess.engine.Limit(nodes=nodes)
+    with StockfishProcess() as reference, UciSearch() as pipe:
+        searches = {
+            "python-chess analyse": lambda b: reference.engine.analyse(b, limit, multipv=2),
+            "bare UCI pipe": lambda b: pipe.lines(b, nodes, multipv=2),
+        }
+        rates, extra = {}, {}
+        for name, search in searches.items():
+            search(positions[0])  # warm-up: the engine loads its network
+            started, cpu = time.perf_counter(), time.process_time()
+            for position in positions:
+                search(position)
+            rates[name] = count / (time.perf_counter() - started)
+            extra[f"python_cpu_ms_per_search ({name})"] = 1000 * (time.process_time() - cpu) / count
+    name = f"miner screening search ({nodes} nodes, 2 lines, {count} positions)"
+    return Measurement(name, "searches/s", rates, extra)
