@@ -20,7 +20,7 @@ import torch
 from puzzles import mazes, prefix_sums, sudoku
 from puzzles.chess_encoding import board_planes, move_target
 from puzzles.chess_game import parse_position
-from puzzles.chess_puzzles import HELD_OUT_EVERY, is_held_out, mirror_files, read_lichess_csv
+from puzzles.chess_puzzles import HELD_OUT_EVERY, PuzzleRow, is_held_out, mirror_files, read_lichess_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -231,8 +231,7 @@ class _PuzzleShare:
 
     name: str  # for messages: "held-out puzzles of FILE"
     levels: np.ndarray  # int64, sorted
-    fens: np.ndarray  # object: the positions
-    answers: np.ndarray  # object: PuzzleMove
+    rows: tuple[PuzzleRow, ...]  # replayed when drawn
 
     def counts(self) -> str:
         values, counts = np.unique(self.levels, return_counts=True)
@@ -247,8 +246,10 @@ class _PuzzleShare:
         if available == 0:
             wanted = f"difficulty {high}" if low is not None else f"difficulty at most {high}"
             raise ValueError(f"none of the {self.name} has {wanted}; difficulties (puzzles): {self.counts()}")
-        index = start + rng.choice(available, size=count, replace=count > available)
-        return self.fens[index], self.answers[index]
+        chosen = [self.rows[i].puzzle for i in start + rng.choice(available, size=count, replace=count > available)]
+        fens = np.empty(count, dtype=object)
+        fens[:] = [p.fen for p in chosen]
+        return fens, ChessPuzzles.answers(fens, [p.best_move for p in chosen])
 
 
 class ChessPuzzles(Problem):
@@ -398,16 +399,13 @@ class ChessPuzzles(Problem):
             )
         key = (str(path.resolve()), path.stat().st_mtime_ns)
         if key not in self._sets:
-            puzzles = sorted(read_lichess_csv(path), key=lambda p: round(p.difficulty))
+            rows = sorted(read_lichess_rows(path), key=lambda r: round(r.difficulty))
             shares = []
             for held in (True, False):
-                chosen = [p for p in puzzles if self.held_out(p.puzzle_id) == held]
-                fens = np.empty(len(chosen), dtype=object)
-                fens[:] = [p.fen for p in chosen]
-                levels = np.array([round(p.difficulty) for p in chosen], dtype=np.int64)
+                chosen = tuple(r for r in rows if self.held_out(r.puzzle_id) == held)
+                levels = np.array([round(r.difficulty) for r in chosen], dtype=np.int64)
                 name = f"{'held-out' if held else 'training'} puzzles of {path}"
-                answers = self.answers(fens, [p.best_move for p in chosen])
-                shares.append(_PuzzleShare(name, levels, fens, answers))
+                shares.append(_PuzzleShare(name, levels, chosen))
             self._sets[key] = (shares[0], shares[1])
         return self._sets[key]
 
@@ -418,7 +416,7 @@ class ChessPuzzles(Problem):
     def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``count`` training-share puzzles of difficulty at most ``size``: ``(FENs, answers)``, each mirrored
         left to right with probability :attr:`mirror_share` (:func:`puzzles.chess_puzzles.mirror_files`)."""
-        fens, answers = self._shares()[1].draw(count, None, size, rng)  # fresh arrays (fancy indexing)
+        fens, answers = self._shares()[1].draw(count, None, size, rng)  # fresh arrays
         for index in np.flatnonzero(rng.random(count) < self.mirror_share):
             mirrored = mirror_files(fens[index], str(answers[index]))
             if mirrored is not None:

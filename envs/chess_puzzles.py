@@ -13,7 +13,7 @@ from gymnasium import spaces
 from envs.actions import discrete_index
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes
-from puzzles.chess_puzzles import Puzzle, is_held_out, read_lichess_csv
+from puzzles.chess_puzzles import Puzzle, ReplayedPuzzles, is_held_out, read_lichess_rows
 
 #: The puzzle set ``gym.make`` uses by default: mined by this project's miner (its data card beside it).
 SHIPPED_PUZZLES = Path(__file__).resolve().parent.parent / "puzzles" / "data" / "chess_puzzles.csv.gz"
@@ -109,17 +109,18 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
                 f"no shipped puzzle set at {SHIPPED_PUZZLES} yet: pass path= a Lichess-format CSV (Lichess's own "
                 "file, or one mined with scripts/mine_chess_puzzles.py --output FILE)"
             )
-        puzzles = read_lichess_csv(path or SHIPPED_PUZZLES)
+        rows = read_lichess_rows(path or SHIPPED_PUZZLES)
         if split != "all":
-            puzzles = [p for p in puzzles if is_held_out(p.puzzle_id) == (split == "held_out")]
+            rows = [r for r in rows if is_held_out(r.puzzle_id) == (split == "held_out")]
         if difficulty is not None:
             low, high = difficulty
-            puzzles = [p for p in puzzles if low <= p.difficulty <= high]
-        if not puzzles:
+            rows = [r for r in rows if low <= r.difficulty <= high]
+        if not rows:
             raise ValueError(
                 f"no puzzle of {path or SHIPPED_PUZZLES} in the {split!r} split has a difficulty in {difficulty}"
             )
-        self.puzzles: list[Puzzle] = sorted(puzzles, key=lambda p: p.difficulty)
+        #: The selection, easy to hard; a puzzle is replayed from its row when first used.
+        self.puzzles = ReplayedPuzzles(sorted(rows, key=lambda r: r.difficulty))
         self.partial_credit = bool(partial_credit)
         self.render_mode = render_mode
         self.observation_space = spaces.Box(0.0, 1.0, (GAME_PLANES, 8, 8), np.float32)

@@ -14,6 +14,7 @@ import csv
 import functools
 import gzip
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,50 +90,120 @@ def puzzle_from_lichess_row(row: dict[str, str]) -> Puzzle:
     Raises:
         ValueError: naming the puzzle, for a bad FEN, a line shorter than two moves, or an illegal move.
     """
-    puzzle_id = row.get("PuzzleId", "?")
-    try:
-        board = chess.Board(row["FEN"])
-    except (KeyError, ValueError) as error:
-        raise ValueError(f"puzzle {puzzle_id}: bad FEN {row.get('FEN')!r} ({error})") from error
-    moves = row.get("Moves", "").split()
-    if len(moves) < 2:
-        raise ValueError(f"puzzle {puzzle_id}: needs the opponent's move and a solution, got {moves}")
-    probe = board.copy()
-    for uci in moves:
+    return PuzzleRow.from_lichess(row).puzzle
+
+
+@dataclass(frozen=True)
+class PuzzleRow:
+    """One row of a Lichess CSV as read, its id and difficulty ready but its moves not yet replayed.
+
+    Replaying a line on a board costs about half a millisecond, so a set of a hundred thousand puzzles is read
+    as rows (quick) and each puzzle replayed, and checked, the first time it is used (:attr:`puzzle`).
+
+    Attributes:
+        puzzle_id: the source's identifier.
+        difficulty: the rating column.
+        lichess_fen: the position *before* the opponent's move.
+        moves: the opponent's move, then the solution line (UCI).
+        themes: tags such as ``mateIn2``.
+        where: ``file:line``, for error messages (empty for a row that came from elsewhere).
+    """
+
+    puzzle_id: str
+    difficulty: float
+    lichess_fen: str
+    moves: tuple[str, ...]
+    themes: tuple[str, ...] = ()
+    where: str = ""
+
+    @classmethod
+    def from_lichess(cls, row: dict[str, str], where: str = "") -> PuzzleRow:
+        """The row's columns; a missing or bad rating, or a line shorter than two moves, raises at once.
+
+        Raises:
+            ValueError: naming the puzzle (and ``where``).
+        """
+        puzzle_id = row.get("PuzzleId", "?")
+        prefix = f"{where}: " if where else ""
+        moves = tuple((row.get("Moves") or "").split())
+        if len(moves) < 2:
+            raise ValueError(f"{prefix}puzzle {puzzle_id}: needs the opponent's move and a solution, got {list(moves)}")
         try:
-            move = chess.Move.from_uci(uci)
+            rating = float(row.get("Rating") or 0)
         except ValueError as error:
-            raise ValueError(f"puzzle {puzzle_id}: malformed move {uci!r}") from error
-        if not probe.is_legal(move):
-            raise ValueError(f"puzzle {puzzle_id}: illegal move {uci} in {probe.fen()}")
-        probe.push(move)
-    board.push_uci(moves[0])
-    try:
-        rating = float(row.get("Rating") or 0)
-    except ValueError as error:
-        raise ValueError(f"puzzle {puzzle_id}: bad rating {row.get('Rating')!r}") from error
-    return Puzzle(puzzle_id, board.fen(), tuple(moves[1:]), rating, tuple(row.get("Themes", "").split()))
+            raise ValueError(f"{prefix}puzzle {puzzle_id}: bad rating {row.get('Rating')!r}") from error
+        themes = tuple((row.get("Themes") or "").split())
+        return cls(puzzle_id, rating, row.get("FEN") or "", moves, themes, where)
+
+    @functools.cached_property
+    def puzzle(self) -> Puzzle:
+        """The puzzle after the opponent's move, replayed once and kept.
+
+        Raises:
+            ValueError: naming the puzzle (and where it was read), for a bad FEN or an illegal or malformed move.
+        """
+        prefix = f"{self.where}: " if self.where else ""
+        try:
+            board = chess.Board(self.lichess_fen)
+        except ValueError as error:
+            raise ValueError(f"{prefix}puzzle {self.puzzle_id}: bad FEN {self.lichess_fen!r} ({error})") from error
+        start = ""
+        for uci in self.moves:
+            try:
+                move = chess.Move.from_uci(uci)
+            except ValueError as error:
+                raise ValueError(f"{prefix}puzzle {self.puzzle_id}: malformed move {uci!r}") from error
+            if not board.is_legal(move):
+                raise ValueError(f"{prefix}puzzle {self.puzzle_id}: illegal move {uci} in {board.fen()}")
+            board.push(move)
+            start = start or board.fen()  # the puzzle starts after the opponent's move
+        return Puzzle(self.puzzle_id, start, self.moves[1:], self.difficulty, self.themes)
+
+
+class ReplayedPuzzles(Sequence[Puzzle]):
+    """A sequence of puzzles over rows, each replayed on first access (:attr:`PuzzleRow.puzzle`)."""
+
+    def __init__(self, rows: Sequence[PuzzleRow]) -> None:
+        self.rows = tuple(rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ReplayedPuzzles(self.rows[index])
+        return self.rows[index].puzzle
 
 
 def read_lichess_csv(path: str | Path, limit: int | None = None) -> list[Puzzle]:
-    """Reads puzzles from a Lichess puzzle CSV, plain or gzipped (with or without its header row).
-
-    A file is parsed and checked once per version (its modification time): every environment of a vectorised
-    rollout reads the same set.
+    """Reads puzzles from a Lichess puzzle CSV, plain or gzipped (with or without its header row), replaying
+    and checking every line (:func:`read_lichess_rows` defers that to each puzzle's first use).
 
     Raises:
         FileNotFoundError: no such file.
         ValueError: a malformed row, named by its line number and puzzle id.
     """
+    return [row.puzzle for row in read_lichess_rows(path, limit)]
+
+
+def read_lichess_rows(path: str | Path, limit: int | None = None) -> tuple[PuzzleRow, ...]:
+    """Reads a Lichess puzzle CSV as rows, quickly: each line is replayed and checked when its
+    :attr:`PuzzleRow.puzzle` is first used. A file is read once per version (its modification time): every
+    environment of a vectorised rollout shares the rows.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: a row without a solution or with a bad rating, named by its line number and puzzle id.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such puzzle file: {path}")
-    return list(_read_lichess_csv(str(path.resolve()), path.stat().st_mtime_ns, limit))
+    return _read_lichess_rows(str(path.resolve()), path.stat().st_mtime_ns, limit)
 
 
 @functools.lru_cache(maxsize=4)
-def _read_lichess_csv(path: str, version: int, limit: int | None) -> tuple[Puzzle, ...]:
-    puzzles: list[Puzzle] = []
+def _read_lichess_rows(path: str, version: int, limit: int | None) -> tuple[PuzzleRow, ...]:
+    rows: list[PuzzleRow] = []
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", newline="") as handle:
         first = handle.readline()
@@ -140,10 +211,7 @@ def _read_lichess_csv(path: str, version: int, limit: int | None) -> tuple[Puzzl
         handle.seek(0)
         reader = csv.DictReader(handle, fieldnames=None if has_header else LICHESS_COLUMNS)
         for number, row in enumerate(reader, start=2 if has_header else 1):
-            if limit is not None and len(puzzles) >= limit:
+            if limit is not None and len(rows) >= limit:
                 break
-            try:
-                puzzles.append(puzzle_from_lichess_row(row))
-            except ValueError as error:
-                raise ValueError(f"{path}:{number}: {error}") from error
-    return tuple(puzzles)
+            rows.append(PuzzleRow.from_lichess(row, f"{path}:{number}"))
+    return tuple(rows)
