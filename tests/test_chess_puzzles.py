@@ -50,3 +50,17 @@ def test_bad_rows_name_the_puzzle_and_line(tmp_path, row, message):
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such puzzle file"):
         read_lichess_csv(tmp_path / "absent.csv")
+
+
+def test_rows_replay_a_puzzle_on_first_use_and_name_a_bad_one_then(tmp_path):
+    from puzzles.chess_puzzles import ReplayedPuzzles, read_lichess_rows
+
+    path = tmp_path / "puzzles.csv"
+    path.write_text(HEADER + ROW + ROW.replace("t0001", "t0002").replace("g8f6 h5f7", "g8f6 h5f8"))
+    rows = read_lichess_rows(path)  # reading does not replay the lines
+    assert [(r.puzzle_id, r.difficulty) for r in rows] == [("t0001", 1200), ("t0002", 1200)]
+    puzzles = ReplayedPuzzles(rows)
+    assert len(puzzles) == 2 and puzzles[0].best_move == "h5f7" and puzzles[0] is puzzles[0]  # replayed once
+    with pytest.raises(ValueError, match="illegal move h5f8") as error:
+        puzzles[1]
+    assert "puzzles.csv:3" in str(error.value) and "t0002" in str(error.value)
