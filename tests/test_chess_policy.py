@@ -157,3 +157,18 @@ def test_agreement_per_iteration_matches_validation_at_the_regime(tmp_path, labe
     curve = agreement_per_iteration(trainer.net, planes, actions, trainer.val_masks, iters=5)
     assert curve.shape == (5,) and ((0 <= curve) & (curve <= 1)).all()
     assert curve[2] == pytest.approx(trainer.validate()["val_move_agreement"])
+
+
+def test_agreement_on_held_out_puzzles_per_difficulty(tmp_path):
+    from tests.helpers import load_script, solved_chess_puzzles, write_chess_puzzles
+
+    path = write_chess_puzzles(tmp_path / "set.csv")
+    torch.manual_seed(0)
+    net = ChessNetwork(ChessNetworkConfig(width=8))
+    results = load_script("chess_agreement").puzzle_agreement(net, str(path), per_level=1, think=3)
+    held = [r for r in solved_chess_puzzles() if r["held"]]
+    assert sorted(results) == sorted({r["difficulty"] for r in held})  # held-out puzzles only, by difficulty
+    for level, result in results.items():
+        available = sum(r["difficulty"] == level for r in held)
+        assert result["puzzles"] == min(1, available) and len(result["agreement"]) == 3
+        assert all(share in (0.0, 1.0) for share in result["agreement"])  # one puzzle: right or wrong
