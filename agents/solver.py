@@ -30,12 +30,15 @@ class ThoughtStep:
         prediction: the answer after this iteration, in the native format.
         confidence: per-sample mean top-class probability over counted positions, in [0, 1].
         change: per-sample norm of the thought's change from the previous iteration, ||phi_n - phi_(n-1)||.
+        scores: the per-position prediction before it is decoded into the native answer (for chess puzzles, each
+            square's margin for being the move's origin or destination, which the watch view shades).
     """
 
     iteration: int
     prediction: np.ndarray
     confidence: np.ndarray
     change: np.ndarray
+    scores: np.ndarray | None = None
 
 
 class MostConfident:
@@ -212,11 +215,13 @@ class Solver:
             for i, (logits, state) in enumerate(self.net.iterate(x, think, previous)):
                 change = (state - previous).flatten(1).norm(dim=1)
                 previous = state
+                scores = self.problem.predict(logits, x)
                 yield ThoughtStep(
                     iteration=i + 1,
-                    prediction=self.problem.decode(self.problem.predict(logits, x), inputs),
+                    prediction=self.problem.decode(scores, inputs),
                     confidence=(self.problem.confidence(logits, x) / counted).cpu().numpy(),
                     change=change.cpu().numpy(),
+                    scores=scores.float().cpu().numpy(),
                 )
 
 

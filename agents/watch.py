@@ -6,7 +6,10 @@ Both views draw one puzzle's answer after some iteration against its target:
 - mazes: the compact view (one cell per maze element), walls, open cells, start, goal, and the predicted
   path: cells on the true path, wrong cells (predicted but off the path), and missed path cells;
 - Sudoku: the predicted board beside the solution, givens plain, predicted digits green when right, red when
-  wrong.
+  wrong;
+- chess puzzles: the board from White's side, each square shaded by how strongly the network marks it as the
+  move's origin or destination (the sigmoid of its margin), the solution's squares outlined (image) or
+  underlined (terminal), and the decoded move against the solution.
 
     frame = render_frame("mazes", inputs[0], targets[0], step.prediction[0], step)
     Console().print(frame)
@@ -16,13 +19,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import chess
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from agents.solver import ThoughtStep
+from puzzles.chess_encoding import view_square
 from puzzles.mazes import GOAL, OPEN, START, WALL, image_to_compact
 from puzzles.storage import atomic_write
 
@@ -49,13 +54,32 @@ MAZE_COLOURS = np.array(
 RIGHT, WRONG, GIVEN = "green", "bold red", ""
 
 
+#: Chess squares: the light and dark colours, and the colour a square takes where the network marks it fully.
+CHESS_LIGHT, CHESS_DARK, CHESS_MARKED = np.array([240, 217, 181]), np.array([181, 136, 99]), np.array([30, 120, 255])
+
+
 def _family(problem_name: str) -> str:
-    """``"prefix_sums"``, ``"mazes"`` or ``"sudoku"`` (both maze views draw alike)."""
+    """``"prefix_sums"``, ``"mazes"``, ``"sudoku"`` or ``"chess_puzzles"`` (both maze views draw alike)."""
     if problem_name in ("mazes", "mazes_image"):
         return "mazes"
-    if problem_name in ("prefix_sums", "sudoku"):
+    if problem_name in ("prefix_sums", "sudoku", "chess_puzzles"):
         return problem_name
-    raise ValueError(f"cannot draw puzzles of {problem_name!r}; known: prefix_sums, mazes, sudoku")
+    raise ValueError(f"cannot draw puzzles of {problem_name!r}; known: prefix_sums, mazes, sudoku, chess_puzzles")
+
+
+def chess_square_colours(fen: str, scores: np.ndarray) -> np.ndarray:
+    """RGB ``(8, 8, 3)`` of the squares, rank 8 first and file a first: the light or dark colour blended toward
+    :data:`CHESS_MARKED` by the sigmoid of each square's margin (``scores`` is in the mover's view, mirrored for
+    Black as the network sees the board)."""
+    white_to_move = chess.Board(fen).turn == chess.WHITE
+    colours = np.zeros((8, 8, 3))
+    for square in chess.SQUARES:
+        rank, file = chess.square_rank(square), chess.square_file(square)
+        margin = float(np.ravel(scores)[view_square(square, white_to_move)])
+        weight = 1 / (1 + np.exp(-np.clip(margin, -30, 30)))
+        base = CHESS_LIGHT if (rank + file) % 2 else CHESS_DARK
+        colours[7 - rank, file] = (1 - weight) * base + weight * CHESS_MARKED
+    return colours.round().astype(np.uint8)
 
 
 def maze_cells(inputs: np.ndarray, target: np.ndarray, prediction: np.ndarray) -> np.ndarray:
@@ -80,7 +104,9 @@ def maze_cells(inputs: np.ndarray, target: np.ndarray, prediction: np.ndarray) -
 
 
 def wrong_count(problem_name: str, target: np.ndarray, prediction: np.ndarray) -> int:
-    """Wrong bits or cells of one prediction (mazes count maze elements, not image pixels)."""
+    """Wrong bits or cells of one prediction (mazes count maze elements, not image pixels; a chess move is one)."""
+    if _family(problem_name) == "chess_puzzles":
+        return int(str(prediction) != str(target))
     if _family(problem_name) == "mazes":
         target, prediction = image_to_compact(target), image_to_compact(prediction)
     return int((np.asarray(target) != np.asarray(prediction)).sum())
@@ -89,9 +115,12 @@ def wrong_count(problem_name: str, target: np.ndarray, prediction: np.ndarray) -
 def status_line(problem_name: str, target: np.ndarray, prediction: np.ndarray, step: ThoughtStep) -> Text:
     """Iteration, wrong bits or cells, confidence, thought change and "solved" once exact."""
     wrong = wrong_count(problem_name, target, prediction)
-    unit = "bits" if _family(problem_name) == "prefix_sums" else "cells"
     line = Text(f"iteration {step.iteration}", style="bold")
-    line.append(f"  wrong {unit} {wrong}", style=WRONG if wrong else RIGHT)
+    if _family(problem_name) == "chess_puzzles":
+        line.append(f"  move {prediction} ({'wrong' if wrong else 'right'})", style=WRONG if wrong else RIGHT)
+    else:
+        unit = "bits" if _family(problem_name) == "prefix_sums" else "cells"
+        line.append(f"  wrong {unit} {wrong}", style=WRONG if wrong else RIGHT)
     line.append(f"  confidence {float(np.ravel(step.confidence)[0]):.4f}")
     line.append(f"  change {float(np.ravel(step.change)[0]):.3g}")
     if wrong == 0:
@@ -105,12 +134,15 @@ def render_frame(
     """One puzzle's predicted answer drawn against its target, above a status line.
 
     Args:
-        problem_name: ``"prefix_sums"``, ``"mazes"`` (or ``"mazes_image"``) or ``"sudoku"``.
+        problem_name: ``"prefix_sums"``, ``"mazes"`` (or ``"mazes_image"``), ``"sudoku"`` or ``"chess_puzzles"``.
         inputs, target, prediction: one puzzle, its answer and the predicted answer, in the native format.
-        step: the iteration's :class:`ThoughtStep`; its first sample's confidence and change are shown.
+        step: the iteration's :class:`ThoughtStep`; its first sample's confidence and change are shown (and,
+            for chess, its scores shade the squares).
     """
     family = _family(problem_name)
-    if family == "prefix_sums":
+    if family == "chess_puzzles":
+        board = _chess_text(str(inputs), str(target), _first_scores(step))
+    elif family == "prefix_sums":
         board = _prefix_sums_text(inputs, target, prediction)
     elif family == "mazes":
         board = _maze_text(np.pad(maze_cells(inputs, target, prediction), 1, constant_values=WALL))
@@ -154,6 +186,57 @@ def _maze_text(kinds: np.ndarray) -> Group:
     return Group(text, legend)
 
 
+def _first_scores(step: ThoughtStep) -> np.ndarray:
+    if step.scores is None:
+        raise ValueError("a chess frame shades squares by the step's scores; this ThoughtStep has none")
+    return step.scores[0]
+
+
+def _target_squares(move: str) -> set[int]:
+    parsed = chess.Move.from_uci(move)
+    return {parsed.from_square, parsed.to_square}
+
+
+def _chess_text(fen: str, target: str, scores: np.ndarray) -> Text:
+    board, colours = chess.Board(fen), chess_square_colours(fen, scores)
+    marked = _target_squares(target)
+    text = Text()
+    for row in range(8):
+        rank = 7 - row
+        text.append(f"{rank + 1} ", style="dim")
+        for file in range(8):
+            square = chess.square(file, rank)
+            piece = board.piece_at(square)
+            glyph = piece.unicode_symbol() if piece else ("·" if square in marked else " ")
+            r, g, b = colours[row, file]
+            style = f"black on rgb({r},{g},{b})" + (" bold underline" if square in marked else "")
+            text.append(f"{glyph} ", style=style)
+        text.append("\n")
+    text.append("  a b c d e f g h\n", style="dim")
+    text.append(f"{'White' if board.turn else 'Black'} to move; solution {target}; ", style="dim")
+    text.append("shade: the network's mark for the move's squares", style="dim")
+    return text
+
+
+def _chess_image(fen: str, target: str, scores: np.ndarray, cell: int = 32) -> Image.Image:
+    """The shaded board with the pieces as letters (upper case White) and the solution's squares outlined."""
+    board, colours = chess.Board(fen), chess_square_colours(fen, scores)
+    image = Image.fromarray(colours.repeat(cell, axis=0).repeat(cell, axis=1))
+    draw = ImageDraw.Draw(image)
+    try:
+        font = ImageFont.load_default(size=cell * 5 // 8)
+    except (TypeError, ImportError):  # Pillow before 10.1, or without FreeType: the small bitmap font
+        font = ImageFont.load_default()
+    for square in chess.SQUARES:
+        x, y = chess.square_file(square) * cell, (7 - chess.square_rank(square)) * cell
+        piece = board.piece_at(square)
+        if piece:
+            draw.text((x + cell // 2, y + cell // 2), piece.symbol(), fill="black", anchor="mm", font=font)
+        if square in _target_squares(target):
+            draw.rectangle([x + 1, y + 1, x + cell - 2, y + cell - 2], outline=(0, 160, 0), width=2)
+    return image
+
+
 def _sudoku_board(grid: np.ndarray, styles: np.ndarray, title: str) -> Text:
     text = Text(f"{title}\n", style="bold")
     rule = "+-------+-------+-------+\n"
@@ -180,12 +263,23 @@ def _sudoku_boards(puzzle: np.ndarray, solution: np.ndarray, prediction: np.ndar
 
 
 def frame_image(
-    problem_name: str, inputs: np.ndarray, target: np.ndarray, prediction: np.ndarray, iteration: int
+    problem_name: str,
+    inputs: np.ndarray,
+    target: np.ndarray,
+    prediction: np.ndarray,
+    iteration: int,
+    scores: np.ndarray | None = None,
 ) -> Image.Image:
-    """One frame of an animation: the same view as :func:`render_frame`, as an RGB image with a caption."""
+    """One frame of an animation: the same view as :func:`render_frame`, as an RGB image with a caption (chess
+    needs the sample's ``scores`` from its :class:`ThoughtStep`)."""
     family = _family(problem_name)
     wrong = wrong_count(problem_name, target, prediction)
     caption = f"t={iteration}  " + ("solved" if wrong == 0 else f"{wrong} wrong")
+    if family == "chess_puzzles":
+        if scores is None:
+            raise ValueError("a chess frame needs the step's scores to shade the squares")
+        caption = f"t={iteration}  {prediction} " + ("right" if wrong == 0 else "wrong")
+        return _captioned(_chess_image(str(inputs), str(target), scores), caption)
     if family == "mazes":
         kinds = np.pad(maze_cells(inputs, target, prediction), 1, constant_values=WALL)
         cell = max(2, min(16, 320 // len(kinds)))
@@ -254,3 +348,17 @@ def save_gif(path: str | Path, frames: list[Image.Image], fps: float) -> None:
             tmp, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0
         ),
     )
+
+
+def save_strip(path: str | Path, frames: list[Image.Image]) -> None:
+    """Writes ``frames`` side by side as one PNG, atomically."""
+    if not frames:
+        raise ValueError("no frames to save")
+    strip = Image.new(
+        "RGB", (sum(f.width for f in frames) + 8 * (len(frames) - 1), max(f.height for f in frames)), "white"
+    )
+    x = 0
+    for frame in frames:
+        strip.paste(frame, (x, 0))
+        x += frame.width + 8
+    atomic_write(path, lambda tmp: strip.save(tmp, format="PNG"))

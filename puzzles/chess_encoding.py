@@ -25,7 +25,7 @@ _KNIGHT = ((2, 1), (1, 2), (-1, 2), (-2, 1), (-2, -1), (-1, -2), (1, -2), (2, -1
 _UNDERPROMOTIONS = (chess.KNIGHT, chess.BISHOP, chess.ROOK)
 
 
-def _view(square: int, white_to_move: bool) -> int:
+def view_square(square: int, white_to_move: bool) -> int:
     """A square seen from the side to move (rank mirrored for Black)."""
     return square if white_to_move else square ^ 56
 
@@ -37,15 +37,15 @@ def board_planes(board: chess.Board) -> np.ndarray:
     for offset, colour in ((0, us), (6, not us)):
         for index, piece in enumerate(PIECE_ORDER):
             for square in board.pieces(piece, colour):
-                planes[offset + index, _view(square, us)] = 1
+                planes[offset + index, view_square(square, us)] = 1
     return planes.reshape(12, 8, 8)
 
 
 def move_target(board: chess.Board, move: chess.Move) -> np.ndarray:
     """The original's target ``(8, 8)`` uint8: 1 on the origin and destination squares, in the mover's view."""
     target = np.zeros(64, dtype=np.uint8)
-    target[_view(move.from_square, board.turn)] = 1
-    target[_view(move.to_square, board.turn)] = 1
+    target[view_square(move.from_square, board.turn)] = 1
+    target[view_square(move.to_square, board.turn)] = 1
     return target.reshape(8, 8)
 
 
@@ -55,7 +55,7 @@ def encode_move(board: chess.Board, move: chess.Move) -> int:
     Raises:
         ValueError: if the move's geometry fits no plane (not a queen, knight or pawn move).
     """
-    start, end = _view(move.from_square, board.turn), _view(move.to_square, board.turn)
+    start, end = view_square(move.from_square, board.turn), view_square(move.to_square, board.turn)
     dr, df = end // 8 - start // 8, end % 8 - start % 8
     if move.promotion in _UNDERPROMOTIONS:
         if dr != 1 or abs(df) > 1:
@@ -94,7 +94,7 @@ def decode_move(board: chess.Board, action: int) -> chess.Move:
     if not (0 <= rank < 8 and 0 <= file < 8):
         raise ValueError(f"action {action} points off the board")
     end = rank * 8 + file
-    from_square, to_square = _view(start, board.turn), _view(end, board.turn)
+    from_square, to_square = view_square(start, board.turn), view_square(end, board.turn)
     if promotion is None and rank == 7 and board.piece_type_at(from_square) == chess.PAWN:
         promotion = chess.QUEEN
     return chess.Move(from_square, to_square, promotion=promotion)

@@ -3,6 +3,7 @@
     python scripts/watch.py --checkpoint mazes --size 13 --think 100 --seed 0
     python scripts/watch.py --checkpoint prefix_sums --size 128 --think 300 --every 5 --fps 20
     python scripts/watch.py --checkpoint mazes --size 25 --think 300 --no-live --save maze.gif maze.png
+    python scripts/watch.py --checkpoint chess_puzzles --size 3 --think 60 --seed 4
 
 The live view shows the predicted answer against the target and a status line (iteration, wrong bits or
 cells, confidence, the thought's change ``||phi_n - phi_(n-1)||``, and "solved" once exact), one shown
@@ -27,13 +28,13 @@ from rich.console import Console  # noqa: E402
 from rich.live import Live  # noqa: E402
 from rich.panel import Panel  # noqa: E402
 
-from agents.solver import load_solver  # noqa: E402
-from agents.watch import frame_image, render_frame, save_gif, wrong_count  # noqa: E402
+from agents.solver import ThoughtStep, load_solver  # noqa: E402
+from agents.watch import frame_image, render_frame, save_gif, save_strip, wrong_count  # noqa: E402
 from trainers.cli import arg, parse_args, run_main  # noqa: E402
 from trainers.plots import plot_thinking  # noqa: E402
 
 #: The difficulty watched when ``--size`` is not given: a little beyond each family's training size.
-DEFAULT_SIZES = {"prefix_sums": 64, "mazes": 13, "mazes_image": 13, "sudoku": 30}
+DEFAULT_SIZES = {"prefix_sums": 64, "mazes": 13, "mazes_image": 13, "sudoku": 30, "chess_puzzles": 3}
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Args:
     """Watch a thinking model solve one fresh puzzle, iteration by iteration."""
 
     checkpoint: str = arg("mazes", "shipped checkpoint name or path")
-    size: int = arg(0, "difficulty: bits, maze size or Sudoku givens (0 = a little beyond training)")
+    size: int = arg(0, "difficulty: bits, maze size, Sudoku givens or chess difficulty (0 = a little beyond training)")
     think: int = arg(0, "iterations (0 = the model card's recommended budget)")
     seed: int = arg(0, "seed of the puzzle")
     fps: float = arg(10.0, "shown iterations per second at most (0 = as fast as it thinks)")
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> None:
     title = f"{args.checkpoint}: {solver.problem.size_label} {size}, seed {args.seed}"
 
     strip_at = strip_iterations(think, args.strip)
-    strip: dict[int, np.ndarray] = {}
+    strip: dict[int, ThoughtStep] = {}
     frames: list[Image.Image] = []
     first_exact: int | None = None
     live = args.live and console.is_terminal
@@ -78,13 +79,13 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> None:
             prediction = step.prediction[0]
             if first_exact is None and np.array_equal(prediction, targets[0]):
                 first_exact = step.iteration
-                strip[step.iteration] = prediction
+                strip[step.iteration] = step
             if step.iteration in strip_at:
-                strip[step.iteration] = prediction
+                strip[step.iteration] = step
             if not (step.iteration == 1 or step.iteration % args.every == 0 or step.iteration == think):
                 continue
             if any(path.endswith(".gif") for path in args.save):
-                frames.append(frame_image(name, inputs[0], targets[0], prediction, step.iteration))
+                frames.append(sample_image(name, inputs[0], targets[0], step))
             if view is not None:
                 if args.fps > 0:
                     time.sleep(max(0.0, last_shown + 1 / args.fps - time.perf_counter()))
@@ -103,9 +104,12 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> None:
     for path in args.save:
         if path.endswith(".gif"):
             save_gif(path, frames, args.fps)
+        elif name == "chess_puzzles":  # a row of board frames: the figure's panels are for grids and strings
+            save_strip(path, [sample_image(name, inputs[0], targets[0], strip[t]) for t in sorted(strip)])
         else:
             caption = f"{title}: answer after t iterations"
-            plot_thinking(inputs[0], targets[0], dict(sorted(strip.items())), path, caption)
+            predictions = {t: strip[t].prediction[0] for t in sorted(strip)}
+            plot_thinking(inputs[0], targets[0], predictions, path, caption)
         console.print(f"wrote {path}")
 
 
@@ -118,6 +122,12 @@ def check(args: Args) -> None:
     for path in args.save:
         if Path(path).suffix not in (".gif", ".png"):
             raise ValueError(f"--save writes .gif or .png files, got {path!r}")
+
+
+def sample_image(name: str, inputs, target, step: ThoughtStep):
+    """The frame image of the batch's one sample after ``step``."""
+    scores = None if step.scores is None else step.scores[0]
+    return frame_image(name, inputs, target, step.prediction[0], step.iteration, scores)
 
 
 def strip_iterations(think: int, count: int) -> set[int]:

@@ -3,6 +3,7 @@
 import io
 import sys
 
+import chess
 import numpy as np
 import pytest
 import torch
@@ -151,3 +152,29 @@ def test_the_script_explains_its_flags(capsys):
         watch_script().main(["--help"])
     assert exit_info.value.code == 0
     assert "--no-live" in capsys.readouterr().out
+
+
+def test_chess_frame_shades_the_squares_the_shipped_model_marks(tmp_path, capsys):
+    from agents.watch import chess_square_colours
+
+    solver = load_solver("chess_puzzles")
+    inputs, targets = solver.problem.generate(1, 2, np.random.default_rng(1))
+    step = last_step(solver, inputs, 5)
+    prediction = step.prediction[0]
+    text = as_text(render_frame("chess_puzzles", inputs[0], targets[0], prediction, step))
+    verdict = "right" if prediction == targets[0] else "wrong"
+    assert f"move {prediction} ({verdict})" in text and "a b c d e f g h" in text and f"solution {targets[0]}" in text
+    colours = chess_square_colours(inputs[0], step.scores[0])
+    move = chess.Move.from_uci(prediction)
+    squares = {(7 - chess.square_rank(s), chess.square_file(s)) for s in (move.from_square, move.to_square)}
+    blue = colours[..., 2].astype(int) - colours[..., 0]  # marked squares turn blue
+    assert min(blue[s] for s in squares) > np.median(blue)  # the decoded move's squares are among the marked
+    image = frame_image("chess_puzzles", inputs[0], targets[0], prediction, 5, step.scores[0])
+    assert image.mode == "RGB" and image.width >= 8 * 32
+    with pytest.raises(ValueError, match="scores"):
+        frame_image("chess_puzzles", inputs[0], targets[0], prediction, 5)
+    gif, png = tmp_path / "chess.gif", tmp_path / "chess.png"
+    watch_script().main(["--checkpoint", "chess_puzzles", "--think", "4", "--no-live", "--save", str(gif), str(png)])
+    assert "iteration 4" in capsys.readouterr().out
+    with Image.open(gif) as animation, Image.open(png) as strip:
+        assert animation.n_frames == 4 and strip.width > 4 * 8 * 32  # a board per strip iteration (1, 2, 3, 4)
