@@ -94,13 +94,21 @@ class StockfishProcess:
         self.close()
 
 
+#: A mate's score in :meth:`UciSearch.lines` (python-chess's ``mate_score``): nearer mates score higher.
+MATE_SCORE = 100_000
+
+
+def _mate_score(moves: int) -> int:
+    return MATE_SCORE - moves if moves > 0 else -MATE_SCORE - moves
+
+
 class UciSearch:
     """A bare UCI pipe to one Stockfish process for hot loops that need only scores and first moves.
 
-    python-chess parses every ``info`` line into boards and moves on an event-loop thread, which costs about
-    4 ms of Python per search (measured on 1,500-node searches: 14.6 ms wall, 4.3 ms of Python CPU, against
-    9.7 ms and 0.4 ms through this pipe). The searches are the same: the position goes with its move history,
-    as python-chess sends it, so a search here and through :class:`StockfishProcess` agree.
+    python-chess parses every ``info`` line into boards and moves on an event-loop thread: 3.2 ms of Python CPU
+    per 1,500-node search against 0.7 ms through this pipe (``python scripts/bench.py --checkpoint ''
+    --miner-searches 500``). The searches are the same: the position goes with its move history, as
+    python-chess sends it, so a search here and through :class:`StockfishProcess` agree.
 
     Args:
         engine_path: the binary (found with :func:`find_stockfish` by default).
@@ -143,7 +151,7 @@ class UciSearch:
         found: dict[int, list] = {}
         for line in self._read_until("bestmove"):
             words = line.split()
-            if words[0] != "info" or "string" in words or "score" not in words and "pv" not in words:
+            if not words or words[0] != "info" or "string" in words or "score" not in words and "pv" not in words:
                 continue
             index = int(words[words.index("multipv") + 1]) if "multipv" in words else 1
             entry = found.setdefault(index, [None, None])
@@ -165,11 +173,3 @@ class UciSearch:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-#: A mate's score in :meth:`UciSearch.lines` (python-chess's ``mate_score``): nearer mates score higher.
-MATE_SCORE = 100_000
-
-
-def _mate_score(moves: int) -> int:
-    return MATE_SCORE - moves if moves > 0 else -MATE_SCORE - moves
