@@ -169,7 +169,7 @@ class ReplayedPuzzles(Sequence[Puzzle]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Puzzle | ReplayedPuzzles:  # type: ignore[override]
         if isinstance(index, slice):
             return ReplayedPuzzles(self.rows[index])
         return self.rows[index].puzzle
