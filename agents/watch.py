@@ -220,7 +220,7 @@ def _chess_text(fen: str, target: str, scores: np.ndarray) -> Text:
 
 def _chess_image(fen: str, target: str, scores: np.ndarray, cell: int = 32) -> Image.Image:
     """The shaded board with the pieces as letters (upper case White) and the solution's squares outlined."""
-    board, colours = chess.Board(fen), chess_square_colours(fen, scores)
+    board, colours, marked = chess.Board(fen), chess_square_colours(fen, scores), _target_squares(target)
     image = Image.fromarray(colours.repeat(cell, axis=0).repeat(cell, axis=1))
     draw = ImageDraw.Draw(image)
     try:
@@ -232,7 +232,7 @@ def _chess_image(fen: str, target: str, scores: np.ndarray, cell: int = 32) -> I
         piece = board.piece_at(square)
         if piece:
             draw.text((x + cell // 2, y + cell // 2), piece.symbol(), fill="black", anchor="mm", font=font)
-        if square in _target_squares(target):
+        if square in marked:
             draw.rectangle([x + 1, y + 1, x + cell - 2, y + cell - 2], outline=(0, 160, 0), width=2)
     return image
 
