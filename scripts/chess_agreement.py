@@ -16,15 +16,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import chess  # noqa: E402
 import numpy as np  # noqa: E402
 
 from agents.checkpoint import resolve_checkpoint  # noqa: E402
 from agents.chess_policy import load_policy  # noqa: E402
-from puzzles.chess_encoding import legal_action_mask  # noqa: E402
 from puzzles.chess_puzzles import is_held_out, read_lichess_rows  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
-from trainers.chess_supervised import agreement_per_iteration, encode_positions, load_encoded  # noqa: E402
+from trainers.chess_supervised import (  # noqa: E402
+    agreement_per_iteration,
+    encode_positions,
+    legal_masks,
+    load_encoded,
+)
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 
 
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     policy = load_policy(args.checkpoint)
     data = load_encoded(args.data)
     held_out = data["chunk"] >= data["chunk"].max() + 1 - args.chunks
-    masks = np.stack([legal_action_mask(chess.Board(str(f))) for f in data["fens"][held_out]]).astype(bool)
+    masks = legal_masks(data["fens"][held_out])
     curve = agreement_per_iteration(policy.net, data["planes"][held_out], data["actions"][held_out], masks, args.think)
     marks = [m for m in args.marks if m <= args.think]
     for mark in marks:
@@ -78,8 +81,7 @@ def puzzle_agreement(net, path: str, per_level: int, think: int, seed: int = 0) 
         puzzles = [rows[i].puzzle for i in sorted(chosen)]
         fens = np.array([p.fen for p in puzzles], dtype=object)
         planes, actions = encode_positions(fens, np.array([p.best_move for p in puzzles], dtype=object))
-        masks = np.stack([legal_action_mask(chess.Board(f)) for f in fens]).astype(bool)
-        curve = agreement_per_iteration(net, planes, actions, masks, think)
+        curve = agreement_per_iteration(net, planes, actions, legal_masks(fens), think)
         results[level] = {"puzzles": len(puzzles), "agreement": [round(float(a), 5) for a in curve]}
     return results
 

@@ -81,6 +81,11 @@ def encode_positions(fens: np.ndarray, moves: np.ndarray) -> tuple[np.ndarray, n
     return planes, actions
 
 
+def legal_masks(fens: np.ndarray) -> np.ndarray:
+    """The legal moves of each position (FENs), ``(N, 4672)`` bool in the policy's action order."""
+    return np.stack([legal_action_mask(chess.Board(str(fen))) for fen in fens]).astype(bool)
+
+
 def to_input(planes: np.ndarray) -> torch.Tensor:
     """Stored uint8 planes to the network's float input."""
     x = torch.from_numpy(planes).float()
@@ -144,7 +149,7 @@ class ChessTrainer:
             raise ValueError(f"{cfg.data} needs more than val_chunks={cfg.val_chunks} chunks")
         self.train = data["planes"][~val], data["actions"][~val], data["values"][~val]
         self.val = data["planes"][val], data["actions"][val], data["values"][val]
-        self.val_masks = np.stack([legal_action_mask(chess.Board(str(f))) for f in data["fens"][val]]).astype(bool)
+        self.val_masks = legal_masks(data["fens"][val])
 
     def loss(self, x: torch.Tensor, action: torch.Tensor, value: torch.Tensor, rng: np.random.Generator):
         """The progressive loss of one batch: ``(total, policy cross entropy, value squared error)``."""
