@@ -98,6 +98,10 @@ class StockfishProcess:
 MATE_SCORE = 100_000
 
 
+#: One line of a search: (score for the side to move, the line's first move or None).
+Line = tuple[int, chess.Move | None]
+
+
 def _mate_score(moves: int) -> int:
     return MATE_SCORE - moves if moves > 0 else -MATE_SCORE - moves
 
@@ -138,7 +142,7 @@ class UciSearch:
         """Forgets earlier searches (a search then depends on its position alone)."""
         self._send("setoption name Clear Hash")
 
-    def lines(self, board: chess.Board, nodes: int, multipv: int = 1) -> list[tuple[int, chess.Move | None]]:
+    def lines(self, board: chess.Board, nodes: int, multipv: int = 1) -> list[Line]:
         """The engine's best ``multipv`` lines after a ``nodes`` search, best first, each as (score for the side
         to move in centipawns, a mate in n as ``MATE_SCORE - n`` or ``n - MATE_SCORE``; the line's first move
         or None)."""

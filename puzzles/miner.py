@@ -33,7 +33,7 @@ import numpy as np
 
 from puzzles.chess_puzzles import LICHESS_COLUMNS
 from puzzles.chunked import run_seeded_chunks
-from puzzles.engine import MATE_SCORE, StockfishProcess, UciSearch, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
+from puzzles.engine import MATE_SCORE, Line, StockfishProcess, UciSearch, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
 from puzzles.lookahead import lookahead_plies
 from puzzles.storage import atomic_write, save_json
 
@@ -96,9 +96,6 @@ class MinedPuzzle:
         ]
 
 
-Line = tuple[int, chess.Move | None]  # (score for the side to move, first move), as UciSearch gives them
-
-
 class Miner(UciSearch):
     """Mines puzzles from seeded games with one Stockfish process (use one Miner per worker).
 
@@ -128,8 +125,7 @@ class Miner(UciSearch):
         lines = self.lines(start, cfg.verify_nodes, multipv=2)
         if not self._unique(lines):
             return None
-        first_lines = lines
-        position, line = start.copy(), []
+        score, position, line = lines[0][0], start.copy(), []
         while True:
             move = lines[0][1]
             line.append(move)
@@ -146,7 +142,6 @@ class Miner(UciSearch):
                 break
             line.append(reply)
         solver_moves = (len(line) + 1) // 2
-        score = first_lines[0][0]
         themes = [f"mateIn{solver_moves}"] if position.is_checkmate() else []
         themes.append("crushing" if score >= 600 else "advantage")
         themes.append("oneMove" if solver_moves == 1 else ("short" if solver_moves == 2 else "long"))
