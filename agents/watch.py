@@ -67,11 +67,11 @@ def _family(problem_name: str) -> str:
     raise ValueError(f"cannot draw puzzles of {problem_name!r}; known: prefix_sums, mazes, sudoku, chess_puzzles")
 
 
-def chess_square_colours(fen: str, scores: np.ndarray) -> np.ndarray:
+def chess_square_colours(board: chess.Board, scores: np.ndarray) -> np.ndarray:
     """RGB ``(8, 8, 3)`` of the squares, rank 8 first and file a first: the light or dark colour blended toward
     :data:`CHESS_MARKED` by the sigmoid of each square's margin (``scores`` is in the mover's view, mirrored for
     Black as the network sees the board)."""
-    white_to_move = chess.Board(fen).turn == chess.WHITE
+    white_to_move = board.turn == chess.WHITE
     colours = np.zeros((8, 8, 3))
     for square in chess.SQUARES:
         rank, file = chess.square_rank(square), chess.square_file(square)
@@ -198,8 +198,8 @@ def _target_squares(move: str) -> set[int]:
 
 
 def _chess_text(fen: str, target: str, scores: np.ndarray) -> Text:
-    board, colours = chess.Board(fen), chess_square_colours(fen, scores)
-    marked = _target_squares(target)
+    board = chess.Board(fen)
+    colours, marked = chess_square_colours(board, scores), _target_squares(target)
     text = Text()
     for row in range(8):
         rank = 7 - row
@@ -220,7 +220,8 @@ def _chess_text(fen: str, target: str, scores: np.ndarray) -> Text:
 
 def _chess_image(fen: str, target: str, scores: np.ndarray, cell: int = 32) -> Image.Image:
     """The shaded board with the pieces as letters (upper case White) and the solution's squares outlined."""
-    board, colours, marked = chess.Board(fen), chess_square_colours(fen, scores), _target_squares(target)
+    board = chess.Board(fen)
+    colours, marked = chess_square_colours(board, scores), _target_squares(target)
     image = Image.fromarray(colours.repeat(cell, axis=0).repeat(cell, axis=1))
     draw = ImageDraw.Draw(image)
     try:

@@ -164,7 +164,7 @@ def test_chess_frame_shades_the_squares_the_shipped_model_marks(tmp_path, capsys
     text = as_text(render_frame("chess_puzzles", inputs[0], targets[0], prediction, step))
     verdict = "right" if prediction == targets[0] else "wrong"
     assert f"move {prediction} ({verdict})" in text and "a b c d e f g h" in text and f"solution {targets[0]}" in text
-    colours = chess_square_colours(inputs[0], step.scores[0])
+    colours = chess_square_colours(chess.Board(inputs[0]), step.scores[0])
     move = chess.Move.from_uci(prediction)
     squares = {(7 - chess.square_rank(s), chess.square_file(s)) for s in (move.from_square, move.to_square)}
     blue = colours[..., 2].astype(int) - colours[..., 0]  # marked squares turn blue
