@@ -118,6 +118,11 @@ class Miner(UciSearch):
         cfg = self.config
         return best >= cfg.win_cp and best - second >= cfg.min_gap_cp and second <= cfg.max_second_cp
 
+    def _best(self, board: chess.Board) -> Line:
+        """The screening search's best line, or ``(0, None)`` if the engine reported none (no move to play)."""
+        lines = self.lines(board, self.config.screen_nodes)
+        return lines[0] if lines else (0, None)
+
     def _puzzle_at(self, board: chess.Board) -> MinedPuzzle | None:
         """A verified puzzle starting after ``board``'s last move, or None."""
         cfg = self.config
@@ -132,7 +137,7 @@ class Miner(UciSearch):
             position.push(move)
             if position.is_game_over() or (len(line) + 1) // 2 >= cfg.max_solver_moves:
                 break
-            reply = self.lines(position, cfg.screen_nodes)[0][1]
+            reply = self._best(position)[1]
             if reply is None:
                 break
             position.push(reply)
@@ -165,7 +170,7 @@ class Miner(UciSearch):
         board = chess.Board()
         found: dict[tuple[str, str], MinedPuzzle] = {}
         while not board.is_game_over(claim_draw=False) and board.ply() < cfg.max_ply:
-            score, engine_move = self.lines(board, cfg.screen_nodes)[0]
+            score, engine_move = self._best(board)
             if engine_move is not None and abs(score) > cfg.decided_cp:
                 break
             moves = list(board.legal_moves)
