@@ -64,13 +64,12 @@ FAMILIES = (
     Family("mazes", "DeepThink/MazeNav-v0", "mazes", "size", (9, 13, 19, 33)),
     Family("Sudoku", "DeepThink/SudokuFill-v0", "sudoku", "givens", (36, 30, 27, 24)),
     # Difficulty: the plies a material search needs (1..5); held-out puzzles only, which training never saw.
-    # Levels 4 and 5 share a row: the shipped set holds out only 25 and 41 of them.
     Family(
         "chess puzzles",
         "DeepThink/ChessPuzzle-v0",
         "chess_puzzles",
         "difficulty",
-        ((1, 1), (2, 2), (3, 3), (4, 5)),
+        ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5)),
         {"split": "held_out"},
     ),
 )

@@ -107,7 +107,7 @@ def test_env_table_plays_held_out_chess_puzzles_and_notes_what_it_cannot(tmp_pat
     assert (chess.checkpoint, chess.knob, chess.levels) == (
         "chess_puzzles",
         "difficulty",
-        ((1, 1), (2, 2), (3, 3), (4, 5)),
+        ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5)),
     )
     assert chess.make_kwargs == {"split": "held_out"}
     csv = write_chess_puzzles(tmp_path / "puzzles.csv")  # held-out puzzles at difficulties 1 and 2 only
