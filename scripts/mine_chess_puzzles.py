@@ -1,6 +1,6 @@
 """Mine chess puzzles offline with Stockfish into the Lichess CSV format, resumably, on every core.
 
-    python scripts/mine_chess_puzzles.py --out data/mined --chunks 200 --games-per-chunk 50 \
+    python scripts/mine_chess_puzzles.py --out data/mined --chunks 2200 --games-per-chunk 25 --workers 2 \
         --output puzzles/data/chess_puzzles.csv.gz --card puzzles/data/chess_puzzles.json
 
 Chunks already in ``--out`` are kept (a killed run resumes); ``--output`` joins them sorted easy to hard, and
