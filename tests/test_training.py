@@ -98,6 +98,20 @@ def test_a_run_folder_refuses_another_recipe(tmp_path):
         Trainer(get_recipe("prefix_sums_tiny", epochs=1, lr=0.5), tmp_path, progress=False).run()
 
 
+def test_export_names_the_hardware_that_trained_the_run(tmp_path):
+    Trainer(get_recipe("prefix_sums_tiny", epochs=1), tmp_path / "run", progress=False).run()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(threads + 1)  # the exporting process differs from the training one
+    try:
+        stem = Trainer(get_recipe("prefix_sums_tiny", epochs=1), tmp_path / "run", progress=False).export(
+            tmp_path / "exported"
+        )
+    finally:
+        torch.set_num_threads(threads)
+    _, card = load_checkpoint(stem)
+    assert f"{threads} torch threads" in card["training"]["hardware"]
+
+
 def test_training_learns_short_prefix_sums(tmp_path):
     """A small DT-Recall net fits 8-bit prefix sums within seconds."""
     config = replace(

@@ -460,9 +460,11 @@ class Trainer:
         """Writes the best-on-validation network to ``stem`` with a card describing the whole run."""
         lock = lock_run_dir(self.run_dir)
         lock.close()  # only checks that no trainer is writing the run right now
-        net, _ = load_checkpoint(self.run_dir / BEST_STEM)
+        net, best_card = load_checkpoint(self.run_dir / BEST_STEM)
         progress = load_training_state(self.run_dir / STATE_FILE)["progress"]
         card = self.card(progress)
+        # The machine that trained the run, not the one exporting it (which may run other thread counts).
+        card["training"]["hardware"] = best_card.get("training", {}).get("hardware", card["training"]["hardware"])
         previous = Path(stem).with_suffix(".json")
         if previous.is_file():
             old = json.loads(previous.read_text())
