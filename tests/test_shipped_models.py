@@ -77,9 +77,7 @@ def test_shipped_chess_puzzle_solver_answers_held_out_puzzles_with_legal_moves()
     assert np.mean([move == str(answer) for move, answer in zip(moves, answers, strict=True)]) >= 0.8
 
 
-def test_shipped_chess_puzzle_card_measures_thinking_longer_on_every_held_out_puzzle():
-    # The feed-forward twin's comparison joins the card (``ablations.chess_puzzles_ff``) when its retraining on
-    # the full set finishes; see the chess_puzzles section of checkpoints/README.md.
+def test_shipped_chess_puzzle_card_compares_thinking_longer_and_the_feed_forward_twin():
     card = json.loads((SHIPPED_DIR / "chess_puzzles.json").read_text())
     assert card["problem"] == "chess_puzzles" and card["recipe"]["train_difficulty"] == 1
     assert card["training"]["train_seconds"] > 0
@@ -87,4 +85,6 @@ def test_shipped_chess_puzzle_card_measures_thinking_longer_on_every_held_out_pu
     assert {"1", "2", "3", "4", "5"} <= set(results)
     assert [results[level]["samples"] for level in "2345"] == [2576, 1157, 305, 330]  # every held-out puzzle
     for level in "2345":
+        assert results[level]["baseline"]["kind"] == "ff" and results[level]["baseline"]["iterations"] == 20
         assert [gain["to"] for gain in results[level]["gains"]] == [30, 40, 60]
+    assert card["ablations"]["chess_puzzles_ff"]["recipe"]["alpha"] == 0.0
