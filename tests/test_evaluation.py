@@ -24,8 +24,9 @@ def test_streamed_curves_match_per_iteration_forwards():
     conf, ok = torch.stack(confidences), torch.stack(oks)
     for t in range(6):
         best = conf[: t + 1].argmax(dim=0)
-        expected = ok[: t + 1].gather(0, best[None])[0].float().mean()
-        assert np.isclose(curve.max_conf[t], float(expected))
+        expected = ok[: t + 1].gather(0, best[None])[0]
+        assert np.isclose(curve.max_conf[t], float(expected.float().mean()))
+        assert np.array_equal(curve.solved_max_conf[:, t], expected.numpy())
 
 
 def test_gain_is_the_paired_difference_with_its_interval():
@@ -97,3 +98,21 @@ def test_solved_when_reports_the_iterations_needed_and_the_wrong_positions():
         assert report["wrong_at_cap"] == 0 == report["fewest_wrong"]
     reports, _ = solved_when(solver, bits, 1 - target, cap=2)  # every answer wrong everywhere
     assert all(r["first_exact_iteration"] is None and r["wrong_at_cap"] > 0 for r in reports)
+
+
+def test_halting_floor_is_the_mean_first_right_iteration():
+    from agents import load_solver
+    from agents.solver import Solver
+    from puzzles import prefix_sums
+    from trainers.benchmark import first_right_share
+    from trainers.evaluation import solved_when
+
+    shipped = load_solver("prefix_sums")
+    solver = Solver(shipped.net, shipped.problem, {"readout": "last"})
+    bits = prefix_sums.generate(6, 40, 3)
+    target = prefix_sums.solve(bits)
+    reports, _ = solved_when(solver, bits, target, cap=30)
+    first = [r["first_exact_iteration"] or 30 for r in reports]
+    assert 1 < np.mean(first) < 30
+    assert np.isclose(first_right_share(solver, bits, target, 30), np.mean(first) / 30)
+    assert first_right_share(solver, bits, 1 - target, 30) == 1.0  # never right: the whole budget

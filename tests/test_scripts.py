@@ -109,6 +109,7 @@ def test_bench_prints_ratios(tiny, capsys):
     assert len(bench["results"]) == 4
     halting = bench["results"][-1]["extra"]
     assert 0 < halting["auto_iteration_share"] <= 1
+    assert 0 < halting["first_right_share"] <= 1
     assert halting["auto_minus_fixed_points"] == pytest.approx(
         100 * (halting["auto_exact_match"] - halting["solver_exact_match"])
     )

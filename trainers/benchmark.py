@@ -348,7 +348,8 @@ def _against_classical(
 ) -> Measurement:
     """Instances/s of a classical algorithm (the baseline), of ``solver.solve`` at ``think`` and of auto-halting
     capped there, on the same instances. ``extra`` holds iterations/s, both exact-match rates, the halting gap
-    (auto's exact match minus the fixed budget's) and the share of the fixed budget's iterations auto ran."""
+    (auto's exact match minus the fixed budget's), the share of the fixed budget's iterations auto ran, and that
+    share's floor (:func:`first_right_share`, from an untimed pass)."""
     count = len(inputs)
     fixed: list[np.ndarray] = []
     auto: list[tuple[np.ndarray, np.ndarray]] = []
@@ -365,8 +366,22 @@ def _against_classical(
         "auto_exact_match": auto_exact,
         "auto_minus_fixed_points": 100 * (auto_exact - fixed_exact),
         "auto_iteration_share": float(auto[0][1].mean() / think),
+        "first_right_share": first_right_share(solver, inputs, targets, think),
     }
     return measurement
+
+
+def first_right_share(solver, inputs: np.ndarray, targets: np.ndarray, think: int) -> float:
+    """The share of ``think`` iterations run up to each answer's first right iteration, as the solver's readout
+    reads it (the whole budget for answers never right): the least a halting rule can run that stops only on a
+    right answer and gives up on none."""
+    curve = accuracy_per_iteration(
+        solver.net, solver.problem, inputs, targets, think, solver.batch_size, solver.device
+    )
+    right = curve.solved_max_conf if solver.readout == "max_conf" else curve.solved
+    assert right is not None
+    first = np.where(right.any(axis=1), right.argmax(axis=1) + 1, think)
+    return float(first.mean() / think)
 
 
 def _exact_match(answers: np.ndarray, targets: np.ndarray) -> float:
