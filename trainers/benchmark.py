@@ -375,9 +375,7 @@ def first_right_share(solver, inputs: np.ndarray, targets: np.ndarray, think: in
     """The share of ``think`` iterations run up to each answer's first right iteration, as the solver's readout
     reads it (the whole budget for answers never right): the least a halting rule can run that stops only on a
     right answer and gives up on none."""
-    curve = accuracy_per_iteration(
-        solver.net, solver.problem, inputs, targets, think, solver.batch_size, solver.device
-    )
+    curve = accuracy_per_iteration(solver.net, solver.problem, inputs, targets, think, solver.batch_size, solver.device)
     right = curve.solved_max_conf if solver.readout == "max_conf" else curve.solved
     assert right is not None
     first = np.where(right.any(axis=1), right.argmax(axis=1) + 1, think)
