@@ -44,7 +44,7 @@ def start(tmp_path):
     return save_checkpoint(tmp_path / "start", net, {"problem": "chess_game", "recipe": {"max_iters": 2}})
 
 
-def test_selfplay_rounds_train_resume_and_export(start, tmp_path, labelled_positions):
+def test_selfplay_rounds_train_resume_and_export(start, tmp_path, labelled_positions, monkeypatch):
     config = SelfPlayConfig(
         start=str(start),
         rounds=2,
@@ -67,7 +67,10 @@ def test_selfplay_rounds_train_resume_and_export(start, tmp_path, labelled_posit
         resumed.run()
     trainer = SelfPlayTrainer(config, tmp_path / "run", progress=False)
     assert trainer.run()["round"] == 2  # nothing left to do
+    trained_on = progress["hardware"]
+    monkeypatch.setattr("trainers.selfplay.hardware", lambda: "the exporting machine")
     policy = load_policy(trainer.export(tmp_path / "chess"))
     assert policy.card["selfplay"]["games"] == 8
+    assert policy.card["selfplay"]["hardware"] == trained_on  # the machine that trained, not the exporter
     changed = any(not torch.equal(before[k], v) for k, v in policy.net.state_dict().items())
     assert changed

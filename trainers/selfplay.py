@@ -266,6 +266,7 @@ class SelfPlayTrainer:
                     seconds=progress["seconds"] + seconds,
                     games=progress["games"] + len(games),
                     positions=progress["positions"] + sum(g.plies for g in games),
+                    hardware=hardware(),  # the machine that played and trained, for the exported card
                 )
                 state = {
                     "model": self.net.state_dict(),
@@ -290,9 +291,9 @@ class SelfPlayTrainer:
         }
         card["selfplay"] = {
             "recipe": asdict(self.config),
+            "hardware": hardware(),  # runs saved before progress kept their machine
             **progress,
             "seconds": round(progress["seconds"], 1),
-            "hardware": hardware(),
             "code": code_version(),
         }
         return save_checkpoint(stem, self.net.eval(), card)
