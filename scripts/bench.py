@@ -7,6 +7,7 @@ miner's Stockfish searches through python-chess and through a bare pipe.
     python scripts/bench.py --checkpoint '' --maze-checkpoint mazes --maze-size 59 --maze-count 10
     python scripts/bench.py --checkpoint '' --sudoku-checkpoint sudoku
     python scripts/bench.py --checkpoint '' --miner-searches 500
+    python scripts/bench.py --solvers-only --strings 1000 --maze-checkpoint mazes --sudoku-checkpoint sudoku
 
 Prints each throughput beside the baseline's as a ratio and writes ``<out>/bench.json``. Only ratios from
 one run compare; absolute numbers depend on the machine and its load.
@@ -64,6 +65,7 @@ class Args:
     sudoku_count: int = arg(100, "puzzles generated per level and solved")
     sudoku_think: int = arg(0, "Sudoku solver budget (0 = its card's recommended think)")
     miner_searches: int = arg(0, "also time this many of the chess miner's searches, python-chess against the pipe")
+    solvers_only: bool = arg(False, "time only each solver against its classical algorithm (the halting numbers)")
     out: str = arg("reports", "folder for bench.json")
 
 
@@ -75,13 +77,14 @@ def main(argv: list[str] | None = None) -> None:
     results = prefix_sums_measurements(args, console) if args.checkpoint else []
     if args.maze_checkpoint:
         maze_solver = load_solver(args.maze_checkpoint)
-        network = {
-            k: v for k, v in maze_solver.net.config.to_dict().items() if k in ("kind", "width", "recall", "blocks")
-        }
-        results.append(maze_view_training_throughput(network, max_iters=maze_solver.net.config.max_iters))
+        if not args.solvers_only:
+            config = maze_solver.net.config.to_dict()
+            network = {k: v for k, v in config.items() if k in ("kind", "width", "recall", "blocks")}
+            results.append(maze_view_training_throughput(network, max_iters=maze_solver.net.config.max_iters))
         results.append(maze_throughput(maze_solver, args.maze_size, args.maze_count, args.maze_think or None))
     if args.sudoku_checkpoint:
-        results.append(sudoku_generator_throughput(args.sudoku_levels, args.sudoku_count))
+        if not args.solvers_only:
+            results.append(sudoku_generator_throughput(args.sudoku_levels, args.sudoku_count))
         sudoku_solver = load_solver(args.sudoku_checkpoint)
         results.append(
             sudoku_throughput(sudoku_solver, args.sudoku_givens, args.sudoku_count, args.sudoku_think or None)
@@ -133,6 +136,8 @@ def prefix_sums_measurements(args: Args, console: Console) -> list:
     solver = load_solver(args.checkpoint)
     net, problem = solver.net, solver.problem
     console.print(f"{args.checkpoint}: width {net.config.width}, {torch.get_num_threads()} threads")
+    if args.solvers_only:
+        return [strings_throughput(solver, args.test_bits, args.strings)]
     return [
         training_throughput(
             net,

@@ -115,6 +115,16 @@ def test_bench_prints_ratios(tiny, capsys):
     )
 
 
+def test_bench_solvers_only_times_each_solver_against_its_classical_algorithm(tiny):
+    out = tiny / "bench_solvers"
+    script("bench").main(
+        ["--checkpoint", str(tiny / "tiny"), "--solvers-only", "--test-bits", "16", "--strings", "10", "--out", str(out)]
+    )
+    results = json.loads((out / "bench.json").read_text())["results"]
+    assert [r["workload"] for r in results] == ["prefix sums, 16 bits (10 strings)"]
+    assert set(results[0]["extra"]) >= {"auto_iteration_share", "first_right_share", "auto_minus_fixed_points"}
+
+
 @pytest.mark.parametrize("name", ["train", "evaluate", "bench", "mine_chess_puzzles"])
 def test_every_script_explains_its_flags(name, capsys, monkeypatch):
     monkeypatch.setattr(sys, "argv", [name, "--help"])
