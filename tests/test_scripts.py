@@ -117,9 +117,8 @@ def test_bench_prints_ratios(tiny, capsys):
 
 def test_bench_solvers_only_times_each_solver_against_its_classical_algorithm(tiny):
     out = tiny / "bench_solvers"
-    script("bench").main(
-        ["--checkpoint", str(tiny / "tiny"), "--solvers-only", "--test-bits", "16", "--strings", "10", "--out", str(out)]
-    )
+    flags = ["--solvers-only", "--test-bits", "16", "--strings", "10", "--out", str(out)]
+    script("bench").main(["--checkpoint", str(tiny / "tiny"), *flags])
     results = json.loads((out / "bench.json").read_text())["results"]
     assert [r["workload"] for r in results] == ["prefix sums, 16 bits (10 strings)"]
     assert set(results[0]["extra"]) >= {"auto_iteration_share", "first_right_share", "auto_minus_fixed_points"}
