@@ -81,6 +81,15 @@ class Problem(ABC):
             top = top * mask
         return top.flatten(1).sum(dim=1)
 
+    def least_confidence(self, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Per-sample ``(B,)``: the lowest top-class probability over counted positions (how sure the least sure
+        position is)."""
+        top = logits.softmax(dim=1).amax(dim=1)
+        mask = self.loss_mask(x)
+        if mask is not None:
+            top = torch.where(mask, top, torch.ones_like(top))
+        return top.flatten(1).amin(dim=1)
+
     def exact(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Per-sample exact match ``(B,)`` bool."""
         return (prediction == target).flatten(1).all(dim=1)

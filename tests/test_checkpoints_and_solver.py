@@ -100,27 +100,35 @@ def test_feed_forward_solver_refuses_too_many_iterations():
 
 
 @pytest.mark.parametrize("readout", ["last", "max_conf"])
-def test_auto_halting_that_never_halts_equals_the_fixed_budget(tiny_checkpoint, readout):
+@pytest.mark.parametrize("patience, confidence", [(100, 0.9), (3, 1.01)])  # never stable enough, never sure enough
+def test_auto_halting_that_never_halts_equals_the_fixed_budget(tiny_checkpoint, readout, patience, confidence):
     solver = load_solver(tiny_checkpoint[0], batch_size=4)
-    solver.readout, solver.halt_patience = readout, 100  # more patience than the cap: every sample runs to it
+    solver.readout, solver.halt_patience, solver.halt_confidence = readout, patience, confidence
     bits = prefix_sums.generate(6, 16, 1)
     answers, iterations = solver.solve_auto(bits, cap=7)
     assert (iterations == 7).all()
     assert np.array_equal(answers, solver.solve(bits, think=7))
 
 
-def test_auto_halting_stops_each_sample_once_its_prediction_is_stable(tiny_checkpoint):
-    solver = load_solver(tiny_checkpoint[0], batch_size=4)  # several batches, samples dropped within each
-    bits = prefix_sums.generate(10, 16, 1)
+@pytest.mark.parametrize("confidence", [0.0, 0.999])  # the shipped model is that sure a few iterations later
+def test_auto_halting_stops_each_sample_once_its_prediction_is_stable_and_sure(confidence):
+    solver = load_solver("prefix_sums", batch_size=4)  # several batches, samples dropped within each
+    solver.readout, solver.halt_confidence = "last", confidence
+    bits = prefix_sums.generate(10, 40, 1)
     answers, iterations = solver.solve_auto(bits, cap=50)
-    assert (iterations < 50).any()
+    assert (iterations < 50).all()
     trace = [step.prediction for step in solver.think_trace(bits, think=50)]
+    x = solver.problem.encode(bits)
+    with torch.inference_mode():
+        least = [solver.problem.least_confidence(logits, x).numpy() for logits, _ in solver.net.iterate(x, 50)]
     for n in range(len(bits)):
-        # The first iteration i whose prediction equals those of the patience iterations before it, else the cap.
+        # The first iteration i whose prediction equals those of the patience iterations before it and whose least
+        # sure bit is sure enough, else the cap.
         stable = [
             i + 1
             for i in range(solver.halt_patience, 50)
             if all(np.array_equal(trace[i][n], trace[i - k][n]) for k in range(1, solver.halt_patience + 1))
+            and least[i][n] >= confidence
         ]
         assert iterations[n] == (stable[0] if stable else 50)
         assert np.array_equal(answers[n], trace[iterations[n] - 1][n])
@@ -138,3 +146,19 @@ def test_max_confidence_readout_matches_the_evaluation(tiny_checkpoint):
     answers = solver.solve(bits, think=6)
     curve = accuracy_per_iteration(solver.net, solver.problem, bits, prefix_sums.solve(bits), 6)
     assert np.isclose((answers == prefix_sums.solve(bits)).all(axis=1).mean(), curve.max_conf[-1])
+
+
+def test_least_confidence_is_the_least_sure_counted_position():
+    from puzzles import sudoku
+
+    problem = get_problem("sudoku")
+    puzzles, _ = sudoku.generate(1, 36, np.random.default_rng(0))
+    x = problem.encode(puzzles)
+    blank = problem.loss_mask(x)[0]
+    logits = torch.zeros(1, 9, 9, 9)  # uniform, 1/9, on the givens: they do not count
+    logits[0, 0][blank] = 20.0  # every blank sure...
+    row, col = blank.nonzero()[0]
+    logits[0, 0, row, col] = 1.0  # ...but one
+    expected = torch.softmax(logits[0, :, row, col], dim=0).max()
+    assert torch.allclose(problem.least_confidence(logits, x), expected[None])
+    assert get_problem("prefix_sums").least_confidence(torch.zeros(2, 2, 5), torch.zeros(2, 1, 5)).tolist() == [0.5] * 2
