@@ -162,3 +162,19 @@ def test_least_confidence_is_the_least_sure_counted_position():
     expected = torch.softmax(logits[0, :, row, col], dim=0).max()
     assert torch.allclose(problem.least_confidence(logits, x), expected[None])
     assert get_problem("prefix_sums").least_confidence(torch.zeros(2, 2, 5), torch.zeros(2, 1, 5)).tolist() == [0.5] * 2
+
+
+@pytest.mark.parametrize("readout, patience, confidence", [("last", 3, 0.9), ("max_conf", 2, 0.999), ("last", 1, 0.0)])
+def test_replayed_halting_rules_reproduce_solve_auto(readout, patience, confidence):
+    from trainers.halting import replay, trace_halting
+
+    solver = load_solver("prefix_sums", batch_size=4)
+    solver.readout, solver.halt_patience, solver.halt_confidence = readout, patience, confidence
+    bits = prefix_sums.generate(10, 40, 2)
+    target = prefix_sums.solve(bits)
+    answers, iterations = solver.solve_auto(bits, cap=30)
+    trace = trace_halting(solver, bits, target, 30)
+    replayed, right = replay(trace, patience, confidence)
+    assert np.array_equal(replayed, iterations)
+    assert np.array_equal(right, [np.array_equal(a, t) for a, t in zip(answers, target, strict=True)])
+    assert 0 < trace.floor() <= iterations.mean() / 30

@@ -124,7 +124,17 @@ def test_bench_solvers_only_times_each_solver_against_its_classical_algorithm(ti
     assert set(results[0]["extra"]) >= {"auto_iteration_share", "first_right_share", "auto_minus_fixed_points"}
 
 
-@pytest.mark.parametrize("name", ["train", "evaluate", "bench", "mine_chess_puzzles"])
+def test_halting_rules_replays_a_grid_of_rules(tiny):
+    out = tiny / "halting"
+    flags = ["--size", "12", "--count", "8", "--think", "6", "--patience", "1", "3", "--confidence", "0", "0.9"]
+    script("halting_rules").main(["--checkpoint", str(tiny / "tiny"), *flags, "--out", str(out)])
+    report = json.loads((out / "halting_rules.json").read_text())
+    assert report["think"] == 6 and 0 < report["floor"] <= 1
+    assert [(r["patience"], r["confidence"]) for r in report["rules"]] == [(1, 0.0), (1, 0.9), (3, 0.0), (3, 0.9)]
+    assert all(0 < r["iteration_share"] <= 1 for r in report["rules"])
+
+
+@pytest.mark.parametrize("name", ["train", "evaluate", "bench", "halting_rules", "mine_chess_puzzles"])
 def test_every_script_explains_its_flags(name, capsys, monkeypatch):
     monkeypatch.setattr(sys, "argv", [name, "--help"])
     with pytest.raises(SystemExit) as exit_info:

@@ -21,6 +21,7 @@ from torch import nn
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
 from trainers.evaluation import accuracy_per_iteration
+from trainers.halting import trace_halting
 from trainers.progressive import sample_progressive, thinking_loss
 
 
@@ -373,13 +374,8 @@ def _against_classical(
 
 def first_right_share(solver, inputs: np.ndarray, targets: np.ndarray, think: int) -> float:
     """The share of ``think`` iterations run up to each answer's first right iteration, as the solver's readout
-    reads it (the whole budget for answers never right): the least a halting rule can run that stops only on a
-    right answer and gives up on none."""
-    curve = accuracy_per_iteration(solver.net, solver.problem, inputs, targets, think, solver.batch_size, solver.device)
-    right = curve.solved_max_conf if solver.readout == "max_conf" else curve.solved
-    assert right is not None
-    first = np.where(right.any(axis=1), right.argmax(axis=1) + 1, think)
-    return float(first.mean() / think)
+    reads it (the whole budget for answers never right): see :meth:`trainers.halting.HaltingTrace.floor`."""
+    return trace_halting(solver, inputs, targets, think).floor()
 
 
 def _exact_match(answers: np.ndarray, targets: np.ndarray) -> float:

@@ -26,15 +26,13 @@ from trainers.progressive import masked_cross_entropy
 
 @dataclass
 class IterationCurve:
-    """Accuracy (fraction in [0, 1]) after each iteration 1..T, for both readouts, and which instance each readout
-    solves at each iteration (``solved[i, t - 1]`` for the last iterate, ``solved_max_conf`` for the most confident
-    one; for paired comparisons of two iterations and for halting's floor)."""
+    """Accuracy (fraction in [0, 1]) after each iteration 1..T, for both readouts, and which instance the last
+    iterate solves at each iteration (``solved[i, t - 1]``, for paired comparisons of two iterations)."""
 
     last: np.ndarray
     max_conf: np.ndarray
     samples: int
     solved: np.ndarray | None = None
-    solved_max_conf: np.ndarray | None = None
 
     def solved_at(self, iteration: int) -> np.ndarray:
         """Which instances the last iterate solves after ``iteration`` iterations (bool per instance)."""
@@ -86,7 +84,7 @@ def accuracy_per_iteration(
         raise ValueError(f"iters must be at least 1, got {iters}")
     net.eval()
     solved = np.zeros((len(inputs), iters), dtype=bool)
-    solved_conf = np.zeros((len(inputs), iters), dtype=bool)
+    correct_conf = np.zeros(iters, dtype=np.int64)
     with torch.inference_mode():
         for start in range(0, len(inputs), batch_size):
             x = problem.encode(inputs[start : start + batch_size]).to(device)
@@ -96,11 +94,11 @@ def accuracy_per_iteration(
                 ok = problem.exact(problem.predict(logits, x), y)
                 best_ok = readout.update(problem.confidence(logits, x), ok)
                 solved[start : start + len(x), i] = ok.cpu().numpy()
-                solved_conf[start : start + len(x), i] = best_ok.cpu().numpy()
+                correct_conf[i] += int(best_ok.sum())
             if on_batch is not None:
                 on_batch(len(x))
     n = max(len(inputs), 1)
-    return IterationCurve(solved.sum(axis=0) / n, solved_conf.sum(axis=0) / n, len(inputs), solved, solved_conf)
+    return IterationCurve(solved.sum(axis=0) / n, correct_conf / n, len(inputs), solved)
 
 
 def score_at(
