@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.count < 1:
+        raise ValueError(f"--count must be at least 1, got {args.count}")
     solver = load_solver(args.checkpoint)
     think = solver.check_think(args.think or None)
     inputs, targets = solver.problem.generate(args.count, args.size, np.random.default_rng(args.seed))

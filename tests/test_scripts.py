@@ -132,6 +132,8 @@ def test_halting_rules_replays_a_grid_of_rules(tiny):
     assert report["think"] == 6 and 0 < report["floor"] <= 1
     assert [(r["patience"], r["confidence"]) for r in report["rules"]] == [(1, 0.0), (1, 0.9), (3, 0.0), (3, 0.9)]
     assert all(0 < r["iteration_share"] <= 1 for r in report["rules"])
+    with pytest.raises(ValueError, match="count"):
+        script("halting_rules").main(["--checkpoint", str(tiny / "tiny"), "--count", "0"])
 
 
 @pytest.mark.parametrize("name", ["train", "evaluate", "bench", "halting_rules", "mine_chess_puzzles"])
