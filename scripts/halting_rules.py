@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     think = solver.check_think(args.think or None)
     inputs, targets = solver.problem.generate(args.count, args.size, np.random.default_rng(args.seed))
     trace = trace_halting(solver, inputs, targets, think)
-    fixed = float(trace.right[:, -1].mean())
+    fixed, floor = float(trace.right[:, -1].mean()), trace.floor()
     rules = []
     for patience in args.patience:
         for confidence in args.confidence:
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     console = Console()
     console.print(table)
-    console.print(f"fixed budget: {fixed:.1%} exact; floor: {trace.floor():.1%} of the iterations")
+    console.print(f"fixed budget: {fixed:.1%} exact; floor: {floor:.1%} of the iterations")
     save_json(
         Path(args.out) / "halting_rules.json",
         {
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
             "args": asdict(args),
             "think": think,
             "fixed_exact_match": fixed,
-            "floor": trace.floor(),
+            "floor": floor,
             "rules": rules,
         },
     )

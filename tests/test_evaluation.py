@@ -103,8 +103,8 @@ def test_halting_floor_is_the_mean_first_right_iteration():
     from agents import load_solver
     from agents.solver import Solver
     from puzzles import prefix_sums
-    from trainers.benchmark import first_right_share
     from trainers.evaluation import solved_when
+    from trainers.halting import trace_halting
 
     shipped = load_solver("prefix_sums")
     solver = Solver(shipped.net, shipped.problem, {"readout": "last"})
@@ -113,5 +113,5 @@ def test_halting_floor_is_the_mean_first_right_iteration():
     reports, _ = solved_when(solver, bits, target, cap=30)
     first = [r["first_exact_iteration"] or 30 for r in reports]
     assert 1 < np.mean(first) < 30
-    assert np.isclose(first_right_share(solver, bits, target, 30), np.mean(first) / 30)
-    assert first_right_share(solver, bits, 1 - target, 30) == 1.0  # never right: the whole budget
+    assert np.isclose(trace_halting(solver, bits, target, 30).floor(), np.mean(first) / 30)
+    assert trace_halting(solver, bits, 1 - target, 30).floor() == 1.0  # never right: the whole budget

@@ -350,7 +350,7 @@ def _against_classical(
     """Instances/s of a classical algorithm (the baseline), of ``solver.solve`` at ``think`` and of auto-halting
     capped there, on the same instances. ``extra`` holds iterations/s, both exact-match rates, the halting gap
     (auto's exact match minus the fixed budget's), the share of the fixed budget's iterations auto ran, and that
-    share's floor (:func:`first_right_share`, from an untimed pass)."""
+    share's floor (:meth:`trainers.halting.HaltingTrace.floor`, from an untimed pass)."""
     count = len(inputs)
     fixed: list[np.ndarray] = []
     auto: list[tuple[np.ndarray, np.ndarray]] = []
@@ -367,15 +367,9 @@ def _against_classical(
         "auto_exact_match": auto_exact,
         "auto_minus_fixed_points": 100 * (auto_exact - fixed_exact),
         "auto_iteration_share": float(auto[0][1].mean() / think),
-        "first_right_share": first_right_share(solver, inputs, targets, think),
+        "first_right_share": trace_halting(solver, inputs, targets, think).floor(),
     }
     return measurement
-
-
-def first_right_share(solver, inputs: np.ndarray, targets: np.ndarray, think: int) -> float:
-    """The share of ``think`` iterations run up to each answer's first right iteration, as the solver's readout
-    reads it (the whole budget for answers never right): see :meth:`trainers.halting.HaltingTrace.floor`."""
-    return trace_halting(solver, inputs, targets, think).floor()
 
 
 def _exact_match(answers: np.ndarray, targets: np.ndarray) -> float:
