@@ -184,13 +184,13 @@ def cannot_act(policy: Any, env_id: str, env_kwargs: dict[str, Any]) -> str | No
 
 def load_baseline(folder: Path) -> tuple[str, str, object]:
     """``(name, env id, policy)`` of a ``scripts/train_sb3.py`` run folder."""
-    from trainers.sb3_baselines import SB3Policy, load_model
+    from trainers.sb3_baselines import MODEL_FILE, SB3Policy, load_model
 
     card_path = folder / "card.json"
     if not card_path.exists():
         raise FileNotFoundError(f"{folder} is not a train_sb3.py run folder (no card.json)")
     card = json.loads(card_path.read_text())
-    model = load_model(folder / card["model"], card["algo"])
+    model = load_model(folder / MODEL_FILE)  # always the folder's own file, whatever the card says
     ((knob, level),) = card["train_level"].items()
     # Actions are chosen as the run's own evaluation chose them (a greedy walker can loop where a sampling one
     # gets out, so train_sb3.py lets a run pick).

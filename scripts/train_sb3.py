@@ -15,9 +15,9 @@ Prefix sums train with partial credit (reward = fraction of bits right) unless `
 exact-match reward on 32 bits is never earned by chance. Their policy answers with a ``MultiBinary(n)`` action
 head of the training length, so other lengths get a ``skipped`` result, with the reason, instead of a score.
 
-The run folder ``--out`` (default ``runs/sb3/<env>_<algo>_<extractor>_seed<seed>``) gets ``model.zip``, an
-ordinary SB3 zip (loading it unpickles its policy keywords, which name the extractor class in
-:mod:`trainers.sb3_baselines`), and ``card.json``: command, settings, the training environments' keywords,
+The run folder ``--out`` (default ``runs/sb3/<env>_<algo>_<extractor>_seed<seed>``) gets ``model.safetensors``, the
+policy's weights with the settings that rebuild it (nothing pickled: :func:`trainers.sb3_baselines.load_model`),
+and ``card.json``: command, settings, the training environments' keywords,
 timesteps, seconds, hardware, and ``results``, one entry per level (and thinker iteration count). Files are
 written atomically, the card again after every evaluated level; a rerun in the same folder starts over and
 replaces them, except with ``--evaluate-only``, which loads them and evaluates only what the card lacks.
@@ -50,6 +50,7 @@ from puzzles.storage import save_json  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.rollouts import evaluate_rollouts  # noqa: E402
 from trainers.sb3_baselines import (  # noqa: E402
+    MODEL_FILE,
     BaselineSetup,
     SB3Policy,
     baseline_setup,
@@ -60,7 +61,6 @@ from trainers.sb3_baselines import (  # noqa: E402
 )
 from trainers.supervised import code_version, hardware, lock_run_dir  # noqa: E402
 
-MODEL_FILE = "model.zip"
 CARD_FILE = "card.json"
 
 
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     with lock_run_dir(out):  # two trainers never write one folder
         if args.evaluate_only:
             card = json.loads((out / CARD_FILE).read_text())
-            model = load_model(out / MODEL_FILE, card["algo"], device=args.device)
+            model = load_model(out / MODEL_FILE, device=args.device)
             console.print(f"loaded {out / MODEL_FILE}, trained {card['timesteps']} steps")
         else:
             model, card = train(args, setup.knob, level, extractor_kwargs, env_kwargs, out, argv, console)
@@ -216,7 +216,6 @@ def train(
         "hardware": hardware(),
         "code": code_version(),
         "versions": {"stable_baselines3": stable_baselines3.__version__, "sb3_contrib": sb3_contrib.__version__},
-        "model": MODEL_FILE,
         "results": [],
     }
     save_json(out / CARD_FILE, card)

@@ -116,8 +116,8 @@ def test_bad_combinations_are_named():
 def test_ppo_on_mazes_trains_saves_reloads_and_evaluates_at_two_sizes(tmp_path, algo, extractor, kwargs):
     model = make_model("DeepThink/MazeNav-v0", algo, extractor, level=9, seed=0, extractor_kwargs=kwargs, **TINY_PPO)
     model.learn(256)
-    save_model(model, tmp_path / "model.zip")
-    loaded = load_model(tmp_path / "model.zip", algo, device="cpu")
+    save_model(model, tmp_path / "model.safetensors")
+    loaded = load_model(tmp_path / "model.safetensors", device="cpu")
     policy = SB3Policy(loaded)
     for size in (9, 13):
         report = evaluate_rollouts("DeepThink/MazeNav-v0", policy, episodes=3, num_envs=2, size=size, max_steps=20)
@@ -136,8 +136,8 @@ def test_maskable_ppo_on_sudoku_trains_saves_reloads_and_evaluates_at_two_levels
         "DeepThink/SudokuFill-v0", "maskable_ppo", "cnn", level=60, extractor_kwargs={"width": 4}, **TINY_PPO
     )
     model.learn(256)
-    save_model(model, tmp_path / "model.zip")
-    policy = SB3Policy(load_model(tmp_path / "model.zip", "maskable_ppo", device="cpu"))
+    save_model(model, tmp_path / "model.safetensors")
+    policy = SB3Policy(load_model(tmp_path / "model.safetensors", device="cpu"))
     for givens in (60, 56):
         report = evaluate_rollouts("DeepThink/SudokuFill-v0", policy, episodes=2, num_envs=2, givens=givens)
         assert report["episodes"] == 2 and report["mean_return"] >= 0  # masked: never an illegal action (-1)
@@ -182,7 +182,7 @@ def test_the_script_trains_prefix_sums_and_skips_lengths_its_action_head_cannot_
         "level": 16,
         "skipped": "SB3's MultiBinary action head has a fixed length (8), not MultiBinary(16)",
     }
-    policy = SB3Policy(load_model(prefix_sums_run / "model.zip", "ppo", device="cpu"))
+    policy = SB3Policy(load_model(prefix_sums_run / "model.safetensors", device="cpu"))
     (answer,) = policy.act_batch([np.ones(8, np.int8)], spaces.MultiBinary(8))
     assert answer.shape == (8,) and answer.dtype == np.int8 and set(answer.tolist()) <= {0, 1}
     assert policy.cannot_act(spaces.MultiBinary(8)) is None
@@ -221,7 +221,7 @@ def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):
     assert card["train_level"] == {"size": 9} and card["train_iters"] == 2 and "torch threads" in card["hardware"]
     assert [(r["level"], r["iters"]) for r in card["results"]] == [(5, 2), (7, 2), (5, 3), (7, 3)]
     assert all(0 <= r["success_rate"] <= 1 and len(r["interval"]) == 2 for r in card["results"])
-    assert load_model(out / "model.zip", "maskable_ppo", device="cpu").num_timesteps == 128
+    assert load_model(out / "model.safetensors", device="cpu").num_timesteps == 128
     # The README's table puts the run beside the solvers, choosing actions as the run's evaluation did.
     name, env_id, policy = load_script("env_table").load_baseline(out)
     assert env_id == "DeepThink/MazeNav-v0" and name.endswith("128 steps at size 9, sampled actions")

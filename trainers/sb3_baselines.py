@@ -25,7 +25,7 @@ Typical use (``scripts/train_sb3.py`` wraps this)::
 
     model = make_model("DeepThink/MazeNav-v0", "ppo", "thinker", level=9, n_envs=8, seed=0)
     model.learn(100_000)
-    save_model(model, "runs/sb3/maze/model.zip")
+    save_model(model, "runs/sb3/maze/model.safetensors")
     policy = SB3Policy(model)
     set_iters(model, 60)
     report = evaluate_rollouts("DeepThink/MazeNav-v0", policy, episodes=200, size=19)
@@ -36,15 +36,16 @@ whose shape differs from the training space (a size-13 maze for a model trained 
 model it computes the masks from the observation itself (:func:`observation_action_masks`), since rollouts
 hand a policy observations only.
 
-Saved models are ordinary SB3 zips. SB3 pickles the policy keywords into them, here including the extractor
-class by reference (``trainers.sb3_baselines.MazeCNN`` ...): loading one needs this module importable, and,
-as with any pickle, trust in the file. That is acceptable for these baselines; the thinking solvers' own
-checkpoints stay pickle-free.
+Saved models are pickle-free: :func:`save_model` writes the policy's weights as safetensors with the settings
+that rebuild it (environment, algorithm, extractor and its keywords, level) as JSON in the file's header, and
+:func:`load_model` checks those settings against :data:`SETUPS` and their bounds, rebuilds the model with
+:func:`make_model` and loads the weights. SB3's own zips pickle the policy keywords, so loading one can run
+code; they are refused, never opened.
 """
 
 from __future__ import annotations
 
-import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from gymnasium import spaces
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import load_file, save_file
 from sb3_contrib import MaskablePPO
 from stable_baselines3 import PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
@@ -346,32 +349,133 @@ def make_model(
         "features_extractor_kwargs": dict(extractor_kwargs or {}),
         **setup.policy_kwargs,
     }
-    return ALGOS[algo]("MlpPolicy", vec_env, policy_kwargs=policy_kwargs, seed=seed, device=device, **algo_kwargs)
+    model = ALGOS[algo]("MlpPolicy", vec_env, policy_kwargs=policy_kwargs, seed=seed, device=device, **algo_kwargs)
+    # What rebuilds this model's policy (save_model writes it beside the weights).
+    model.baseline_settings = {
+        "env_id": env_id,
+        "algo": algo,
+        "extractor": extractor,
+        "extractor_kwargs": dict(extractor_kwargs or {}),
+        "level": level,
+        "env_kwargs": dict(env_kwargs or {}),
+    }
+    return model
+
+
+#: The file a baseline's weights and settings live in (a run folder of ``scripts/train_sb3.py`` holds one).
+MODEL_FILE = "model.safetensors"
+#: The format tag in the file's header.
+FORMAT = "deepthink-sb3-baseline/1"
+#: Bounds on what a saved baseline may ask to be built with, so a hostile file cannot ask for terabytes.
+EXTRACTOR_LIMITS = {"width": 1024, "layers": 64, "iters": 10_000, "blocks": 64}
+MAX_LEVEL = 1024
+#: The ``gymnasium.make`` keywords a saved baseline may carry for its training environments, and their types.
+ENV_KWARG_TYPES: dict[str, type] = {"partial_credit": bool, "split": str}
 
 
 def save_model(model: BaseAlgorithm, path: str | Path) -> None:
-    """Saves ``model`` as an SB3 zip at ``path``, atomically (a crash leaves the previous file whole)."""
-
-    def write(tmp: Path) -> None:
-        buffer = io.BytesIO()
-        model.save(buffer)
-        tmp.write_bytes(buffer.getvalue())
-
-    atomic_write(path, write)
-
-
-def load_model(path: str | Path, algo: str, device: str = "auto") -> BaseAlgorithm:
-    """Loads an SB3 zip saved by :func:`save_model` (unpickles its policy keywords: trust the file).
+    """Saves the policy of a :func:`make_model` model at ``path`` (``model.safetensors``), atomically: its
+    weights, and in the header the settings that rebuild it and its timesteps. Nothing is pickled.
 
     Raises:
-        ValueError: for an unknown ``algo``.
-        FileNotFoundError: if there is no such file.
+        ValueError: for a model not made by :func:`make_model` (its settings are unknown).
     """
-    if algo not in ALGOS:
-        raise ValueError(f"algo is one of {sorted(ALGOS)}, got {algo!r}")
-    if not Path(path).is_file():
+    settings = getattr(model, "baseline_settings", None)
+    if settings is None:
+        raise ValueError("only a model made by make_model can be saved: its settings rebuild it on load")
+    # Cloned: a shared extractor appears under three names, and safetensors stores no aliases.
+    tensors = {name: t.detach().to("cpu").clone() for name, t in model.policy.state_dict().items()}
+    header = {"format": FORMAT, "settings": json.dumps({**settings, "num_timesteps": int(model.num_timesteps)})}
+    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
+
+
+def _checked_settings(settings: Any, path: Path) -> dict[str, Any]:
+    """The settings of a saved baseline, after checking every field's type and bound."""
+
+    def bad(why: str) -> ValueError:
+        return ValueError(f"corrupt SB3 baseline {path}: {why}")
+
+    if not isinstance(settings, dict):
+        raise bad(f"its settings are a JSON {type(settings).__name__}, not an object")
+    for key, kind in (("env_id", str), ("algo", str), ("extractor", str), ("extractor_kwargs", dict)):
+        if not isinstance(settings.get(key), kind):
+            raise bad(f"settings[{key!r}] is {settings.get(key)!r}, not a {kind.__name__}")
+    for key in ("level", "num_timesteps"):
+        value = settings.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise bad(f"settings[{key!r}] is {value!r}, not a non-negative integer")
+    if settings["level"] > MAX_LEVEL:
+        raise bad(f"level {settings['level']} is over the limit of {MAX_LEVEL}")
+    try:
+        baseline_setup(settings["env_id"], settings["algo"], settings["extractor"])
+    except ValueError as error:
+        raise bad(str(error)) from None
+    for key, value in settings["extractor_kwargs"].items():
+        limit = EXTRACTOR_LIMITS.get(key)
+        if limit is None:
+            raise bad(f"unknown extractor keyword {key!r} (known: {sorted(EXTRACTOR_LIMITS)})")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
+            raise bad(f"extractor keyword {key}={value!r} is not an integer in 1..{limit}")
+    env_kwargs = settings.get("env_kwargs", {})
+    if not isinstance(env_kwargs, dict):
+        raise bad(f"settings['env_kwargs'] is {env_kwargs!r}, not an object")
+    for key, value in env_kwargs.items():
+        if key not in ENV_KWARG_TYPES or not isinstance(value, ENV_KWARG_TYPES[key]):
+            raise bad(f"environment keyword {key}={value!r} is not one a baseline trains with")
+    return settings
+
+
+def load_model(path: str | Path, device: str = "auto") -> BaseAlgorithm:
+    """Loads a baseline saved by :func:`save_model`, without unpickling anything: the header's settings are
+    checked, the model rebuilt with :func:`make_model` and the weights loaded into it (shapes and finiteness
+    checked).
+
+    Raises:
+        FileNotFoundError: if there is no such file.
+        ValueError: for a pickled SB3 zip (refused unopened), a corrupt file, settings outside their bounds, or
+            weights that do not fit the rebuilt policy or are not finite.
+    """
+    path = Path(path)
+    if not path.is_file():
         raise FileNotFoundError(f"no such model file: {path}")
-    return ALGOS[algo].load(path, device=device)
+    if path.suffix == ".zip":
+        raise ValueError(
+            f"{path} is a pickled SB3 zip: loading one can run code, so it is refused; retrain the baseline "
+            "with scripts/train_sb3.py, which saves model.safetensors"
+        )
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            header = handle.metadata() or {}
+        if header.get("format") != FORMAT:
+            raise ValueError(f"its header's format is {header.get('format')!r}, not {FORMAT!r}")
+        settings = json.loads(header["settings"])
+    except (SafetensorError, OSError, KeyError, json.JSONDecodeError, ValueError) as error:
+        raise ValueError(f"corrupt SB3 baseline {path}: {error}") from error
+    settings = _checked_settings(settings, path)
+    model = make_model(
+        settings["env_id"],
+        settings["algo"],
+        settings["extractor"],
+        level=settings["level"],
+        n_envs=1,
+        extractor_kwargs=settings["extractor_kwargs"],
+        device=device,
+        env_kwargs=settings.get("env_kwargs", {}),
+        n_steps=64,  # the rollout buffer is allocated but unused until training
+        batch_size=64,
+    )
+    expected = {name: tuple(t.shape) for name, t in model.policy.state_dict().items()}
+    with safe_open(str(path), framework="pt") as handle:  # shapes from the header, before loading anything
+        found = {name: tuple(handle.get_slice(name).get_shape()) for name in handle.keys()}
+    if found != expected:
+        differ = sorted(set(found) ^ set(expected)) or [n for n in expected if found[n] != expected[n]]
+        raise ValueError(f"SB3 baseline {path} does not fit the policy its settings build (first: {differ[:3]})")
+    tensors = load_file(str(path))
+    if not all(bool(torch.isfinite(t).all()) for t in tensors.values() if t.is_floating_point()):
+        raise ValueError(f"SB3 baseline {path} holds weights that are not finite (NaN or infinite)")
+    model.policy.load_state_dict(tensors, strict=True)
+    model.num_timesteps = settings["num_timesteps"]
+    return model
 
 
 def thinkers(model: BaseAlgorithm) -> list[MazeThinker]:
