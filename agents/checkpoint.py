@@ -42,24 +42,40 @@ def save_checkpoint(path: str | Path, net: nn.Module, card: dict[str, Any]) -> P
     return stem
 
 
+def is_shipped_name(name_or_path: str | Path) -> bool:
+    """Whether ``name_or_path`` is a name (``"prefix_sums"``) rather than a path: no folder, no suffix."""
+    if not isinstance(name_or_path, str):  # a Path is a path
+        return False
+    return (
+        not any(c in name_or_path for c in "/\\")
+        and not name_or_path.startswith(".")
+        and (Path(name_or_path).suffix not in (".json", ".safetensors"))
+    )
+
+
 def resolve_checkpoint(name_or_path: str | Path) -> Path:
     """A shipped name (``"prefix_sums"``) or a path -> the checkpoint stem, which must exist.
+
+    A name is a name and a path is a path: a name resolves only to the package's own checkpoints, so a stray
+    ``prefix_sums.safetensors`` in the working directory never replaces the shipped model (write
+    ``./prefix_sums`` to mean that file).
 
     Raises:
         FileNotFoundError: naming what was looked for.
     """
-    candidates = [checkpoint_stem(name_or_path)]
-    if "/" not in str(name_or_path) and not str(name_or_path).startswith("."):
-        candidates.append(SHIPPED_DIR / checkpoint_stem(name_or_path).name)
-    for stem in candidates:
+    shipped = sorted(p.stem for p in SHIPPED_DIR.glob("*.safetensors"))
+    if is_shipped_name(name_or_path):
+        stem = SHIPPED_DIR / str(name_or_path)
         if stem.with_suffix(".safetensors").is_file():
             return stem
-    shipped = sorted(p.stem for p in SHIPPED_DIR.glob("*.safetensors"))
-    raise FileNotFoundError(
-        f"no checkpoint {str(name_or_path)!r}: looked for "
-        + ", ".join(str(c.with_suffix(".safetensors")) for c in candidates)
-        + f"; shipped checkpoints: {shipped}"
-    )
+        raise FileNotFoundError(
+            f"no shipped checkpoint {str(name_or_path)!r} (shipped: {shipped}); "
+            f"for a checkpoint in this directory give its path, ./{name_or_path}"
+        )
+    stem = checkpoint_stem(name_or_path)
+    if stem.with_suffix(".safetensors").is_file():
+        return stem
+    raise FileNotFoundError(f"no checkpoint {str(name_or_path)!r}: looked for {stem.with_suffix('.safetensors')}")
 
 
 def load_checkpoint(name_or_path: str | Path) -> tuple[nn.Module, dict[str, Any]]:

@@ -44,7 +44,7 @@ def test_loading_by_either_file_name(tiny_checkpoint):
 def test_missing_checkpoint_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         load_solver(tmp_path / "absent")
-    with pytest.raises(FileNotFoundError, match="shipped checkpoints"):
+    with pytest.raises(FileNotFoundError, match="no shipped checkpoint"):
         load_solver("no_such_model")
 
 
