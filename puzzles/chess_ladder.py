@@ -135,6 +135,12 @@ def chunk_name(index: int) -> str:
     return f"ladder_{index:05d}.npz"
 
 
+def chunk_split(index: int) -> str:
+    """The split a chunk's games belong to: one chunk in twenty is ``"validation"`` (budgets and checkpoints are
+    chosen there), one ``"test"`` (reported only), the rest ``"training"``."""
+    return {19: "validation", 18: "test"}.get(index % 20, "training")
+
+
 def _label_chunk(job: tuple[int, int, int, str]) -> tuple[int, int]:
     """Plays one chunk of games (seeded by ``(seed, chunk, game)``) into its .npz; returns (chunk, positions)."""
     index, seed, games, folder = job
@@ -176,7 +182,7 @@ def load_ladder(folder: str | Path, chunks: list[int] | None = None) -> dict[str
     Raises:
         FileNotFoundError: the folder holds none of the chunks.
     """
-    paths = sorted(Path(folder).glob("ladder_*.npz"))
+    paths = sorted(Path(folder).glob("ladder_[0-9][0-9][0-9][0-9][0-9].npz"))
     if chunks is not None:
         wanted = set(chunks)
         paths = [p for p in paths if int(p.stem.split("_")[1]) in wanted]
