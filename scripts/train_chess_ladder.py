@@ -43,6 +43,8 @@ class Args:
     max_iters: int = arg(RECIPE.max_iters, "progressive depth: the training regime's iterations")
     eval_every: int = arg(RECIPE.eval_every, "steps between validations")
     seed: int = arg(RECIPE.seed, "seed of weights, batches and depths")
+    device: str = arg("cpu", "cpu, cuda (bfloat16 autocast) or mps")
+    max_minutes: float | None = arg(None, "stop after this many minutes of training (saved; rerun to resume)")
     threads: int | None = arg(None, "torch intra-op threads (default: torch's choice)")
     progress: bool = arg(True, "show a progress bar")
 
@@ -57,8 +59,12 @@ def main(argv: list[str] | None = None) -> None:
     names = ("data", "chunks", "steps", "depth", "max_depth", "bptt", "targets", "lr", "warmup_steps", "batch_size")
     chosen = {name: getattr(args, name) for name in (*names, "max_iters", "eval_every", "seed")}
     config = replace(RECIPE, network=network, **chosen)
-    trainer = ThinkingChessTrainer(config, args.run_dir, progress=args.progress)
+    max_seconds = None if args.max_minutes is None else 60 * args.max_minutes
+    trainer = ThinkingChessTrainer(config, args.run_dir, args.progress, args.device, max_seconds)
     progress = trainer.run()
+    if progress["step"] < config.steps:
+        print(f"stopped at step {progress['step']} of {config.steps}; the same command resumes the run")
+        return
     if args.export:
         stem = trainer.export(args.export)
         print(f"exported the best checkpoint (step {progress['best_step']}, {progress['best']:.4f}) to {stem}")

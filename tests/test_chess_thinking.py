@@ -83,3 +83,11 @@ def test_training_resumes_to_the_same_weights_and_keeps_the_best(ladder, tmp_pat
     assert (tmp_path / "split" / "best.safetensors").is_file()
     exported = resumed.export(tmp_path / "chess")
     assert (exported.with_suffix(".json")).is_file()
+
+
+def test_a_time_limit_stops_after_saving_and_the_run_resumes(ladder, tmp_path):
+    stopped = ThinkingChessTrainer(tiny(ladder), tmp_path / "run", progress=False, max_seconds=0.0)
+    assert stopped.run()["step"] == 0  # out of time before the first step: it saved and stopped
+    assert (tmp_path / "run" / "state.pt").is_file()
+    resumed = ThinkingChessTrainer(tiny(ladder), tmp_path / "run", progress=False)
+    assert resumed.run()["step"] == 6

@@ -35,6 +35,7 @@ from rich.progress import Progress
 
 from agents.checkpoint import load_checkpoint, save_checkpoint, save_training_state
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
+from agents.device import autocast, resolve_device
 from agents.networks import fast_cpu_math
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_ladder import chunk_name, chunk_split, load_ladder, score_to_value
@@ -204,16 +205,27 @@ class ThinkingChessTrainer:
         config: the recipe.
         run_dir: folder of the run; an existing run there is resumed.
         progress: show a rich progress bar.
+        device: ``"cpu"``, ``"cuda"`` (bfloat16 autocast) or ``"mps"``.
+        max_seconds: stop (after saving) once this session has trained this long; the run resumes later.
     """
 
-    def __init__(self, config: ThinkingChessConfig, run_dir: str | Path, progress: bool = True) -> None:
+    def __init__(
+        self,
+        config: ThinkingChessConfig,
+        run_dir: str | Path,
+        progress: bool = True,
+        device: str = "cpu",
+        max_seconds: float | None = None,
+    ) -> None:
         self.config = config
         self.run_dir = Path(run_dir)
         self.console = Console(stderr=True)
         self.show_progress = progress
+        self.device = resolve_device(device)
+        self.max_seconds = max_seconds
         fast_cpu_math()
         torch.manual_seed(config.seed)
-        self.net = ChessNetwork(ChessNetworkConfig.from_dict(config.network))
+        self.net = ChessNetwork(ChessNetworkConfig.from_dict(config.network)).to(self.device)
         self.optimizer = torch.optim.AdamW(self.net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.train = load_split(config.data, config.chunks, "training", config.result_weight)
         validation = load_split(config.data, config.chunks, "validation", config.result_weight)
@@ -238,19 +250,20 @@ class ThinkingChessTrainer:
         """``(total loss, policy loss, value loss)`` of step ``step``'s batch at its drawn depth."""
         cfg, data = self.config, self.train
         index = self.batch(step)
-        x = to_input(data.planes[index])
-        mask = data.masks(index)
-        actions, values = torch.from_numpy(data.actions[index]), torch.from_numpy(data.values[index])
+        x, mask = to_input(data.planes[index]).to(self.device), data.masks(index).to(self.device)
+        actions = torch.from_numpy(data.actions[index]).to(self.device)
+        values = torch.from_numpy(data.values[index]).to(self.device)
         free, scored = cfg.unroll(np.random.default_rng([cfg.seed, step, 7]))
         state = None
-        if free:
-            with torch.no_grad():
-                state = self.net(x, free)[2]
-        policy_loss = value_loss = torch.zeros(())
-        for t, (logits, value, _) in enumerate(self.net.iterate(x, scored[-1] - free, state), start=free + 1):
-            if t in scored:
-                policy_loss = policy_loss + masked_policy_loss(logits, mask, actions[:, cfg.rung(t)])
-                value_loss = value_loss + F.mse_loss(value, values)
+        with autocast(self.device):
+            if free:
+                with torch.no_grad():
+                    state = self.net(x, free)[2]
+            policy_loss = value_loss = torch.zeros((), device=self.device)
+            for t, (logits, value, _) in enumerate(self.net.iterate(x, scored[-1] - free, state), start=free + 1):
+                if t in scored:
+                    policy_loss = policy_loss + masked_policy_loss(logits, mask, actions[:, cfg.rung(t)])
+                    value_loss = value_loss + F.mse_loss(value.float(), values)
         policy_loss, value_loss = policy_loss / len(scored), value_loss / len(scored)
         return policy_loss + cfg.value_weight * value_loss, policy_loss.item(), value_loss.item()
 
@@ -293,8 +306,13 @@ class ThinkingChessTrainer:
             with Progress(console=self.console, disable=not self.show_progress) as bar:
                 task = bar.add_task("training", total=cfg.steps, completed=progress["step"])
                 window: list[tuple[float, float]] = []
-                started = time.perf_counter()
+                started = session = time.perf_counter()
                 while progress["step"] < cfg.steps:
+                    if self.max_seconds is not None and time.perf_counter() - session > self.max_seconds:
+                        progress["train_seconds"] += time.perf_counter() - started
+                        self._save(progress)
+                        self.console.log(f"stopped at step {progress['step']} after {self.max_seconds:.0f} s")
+                        break
                     step = progress["step"]
                     for group in self.optimizer.param_groups:
                         group["lr"] = self.lr(step)
@@ -363,14 +381,17 @@ def ladder_agreement(
     """After each of ``think`` iterations, the share of the chosen positions whose legal-move choice matches
     each rung's move, ``(think, rungs)``, and the value's mean squared error, ``(think,)``."""
     net.eval()
+    device = next(net.parameters()).device
     agree = np.zeros((think, split.actions.shape[1]))
     value_se = np.zeros(think)
     for start in range(0, len(index), batch_size):
         chunk = index[start : start + batch_size]
-        x, mask = to_input(split.planes[chunk]), split.masks(chunk)
-        actions, values = torch.from_numpy(split.actions[chunk]), torch.from_numpy(split.values[chunk])
-        for t, (logits, value, _) in enumerate(net.iterate(x, think)):
-            choice = logits.masked_fill(~mask, -1e9).argmax(1, keepdim=True)
-            agree[t] += (choice == actions).sum(0).numpy()
-            value_se[t] += ((value - values) ** 2).sum().item()
+        x, mask = to_input(split.planes[chunk]).to(device), split.masks(chunk).to(device)
+        actions = torch.from_numpy(split.actions[chunk]).to(device)
+        values = torch.from_numpy(split.values[chunk]).to(device)
+        with autocast(device):
+            for t, (logits, value, _) in enumerate(net.iterate(x, think)):
+                choice = logits.float().masked_fill(~mask, -1e9).argmax(1, keepdim=True)
+                agree[t] += (choice == actions).sum(0).cpu().numpy()
+                value_se[t] += ((value.float() - values) ** 2).sum().item()
     return agree / max(len(index), 1), value_se / max(len(index), 1)
