@@ -195,3 +195,38 @@ def test_continued_training_starts_from_the_given_weights(tmp_path):
     wider = get_recipe("prefix_sums_tiny", init_from=str(tmp_path / "first" / "best"), network={"width": 32})
     with pytest.raises(ValueError, match="another network"):
         Trainer(wider, tmp_path / "third", progress=False)
+
+
+def test_random_depths_are_log_uniform_with_a_backpropagated_tail():
+    from trainers.progressive import sample_unroll
+
+    rng = np.random.default_rng(0)
+    draws = [sample_unroll(64, 8, rng) for _ in range(5000)]
+    depths = np.array([free + k for free, k in draws])
+    assert depths.min() == 1 and depths.max() == 64 and 6 <= np.median(depths) <= 10  # median of 64^U: 8
+    assert all(k == min(8, free + k) for free, k in draws)
+    with pytest.raises(ValueError, match="must be positive"):
+        sample_unroll(0, 8, rng)
+
+
+def test_random_depth_trains_past_the_regime_and_only_recurrent_nets(tmp_path):
+    """The random-depth recipe learns 8-bit prefix sums too, and a feed-forward network refuses it."""
+    config = replace(
+        get_recipe("prefix_sums_tiny"),
+        network={"kind": "dt", "width": 32, "recall": True, "blocks": 1},
+        dataset_size=256,
+        epochs=40,
+        batch_size=32,
+        lr=3e-3,
+        warmup_steps=20,
+        max_iters=8,
+        alpha=1.0,
+        depth="random",
+        max_depth=16,
+        bptt=4,
+    )
+    assert Trainer(config, tmp_path, progress=False).run()["best_val"] >= 0.5
+    with pytest.raises(ValueError, match="recurrent network"):
+        replace(config, network={"kind": "ff", "width": 8})
+    with pytest.raises(ValueError, match="'progressive' or 'random'"):
+        replace(config, depth="deep")

@@ -41,7 +41,7 @@ from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_ladder import chunk_name, chunk_split, load_ladder, score_to_value
 from puzzles.storage import load_arrays, save_arrays
 from trainers.chess_supervised import encode_position, to_input
-from trainers.progressive import sample_progressive
+from trainers.progressive import sample_progressive, sample_unroll
 from trainers.supervised import STATE_FILE, append_metrics, code_version, hardware, lock_run_dir, resume_run
 
 
@@ -113,9 +113,8 @@ class ThinkingChessConfig:
         if self.depth == "progressive":
             n, k = sample_progressive(self.max_iters, rng)
             return n, [n + k]
-        depth = min(self.max_depth, max(1, round(math.exp(rng.uniform(0.0, math.log(self.max_depth))))))
-        k = min(self.bptt, depth)
-        return depth - k, list(range(depth - k + 1, depth + 1))
+        free, k = sample_unroll(self.max_depth, self.bptt, rng)
+        return free, list(range(free + 1, free + k + 1))
 
 
 # ------------------------------------------------------------------------------------------------ the data

@@ -1,11 +1,18 @@
-"""The progressive loss (Bansal et al. 2022, Algorithm 1 of the dissertation).
+"""How a batch unrolls the recurrence: the progressive loss, or a random depth with truncated backpropagation.
 
-Each batch: draw n ~ U{0..m-1} and k ~ U{1..m-n}; run n iterations without tracking gradients, detach the
-thought, run k more with gradients, and score only the last output. The loss is
-``(1 - alpha) * L(m iterations from scratch) + alpha * L(progressive)``.
+Progressive (Bansal et al. 2022, Algorithm 1 of the dissertation): draw n ~ U{0..m-1} and k ~ U{1..m-n}; run n
+iterations without tracking gradients, detach the thought, run k more with gradients, and score only the last
+output. The loss is ``(1 - alpha) * L(m iterations from scratch) + alpha * L(progressive)``.
+
+Random depth (after recurrent-depth language models): draw a depth D log-uniformly on 1..``max_depth`` (most
+batches shallow, a long tail reaching the deepest), run D - k iterations without gradients from the projected
+input, detach, and backpropagate through the last k = min(``bptt``, D). Training then reaches depths far past
+the usual regime at the cost of k iterations of backpropagation.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import torch
@@ -20,6 +27,16 @@ def sample_progressive(max_iters: int, rng: np.random.Generator) -> tuple[int, i
     n = int(rng.integers(0, max_iters))
     k = int(rng.integers(1, max_iters - n + 1))
     return n, k
+
+
+def sample_unroll(max_depth: int, bptt: int, rng: np.random.Generator) -> tuple[int, int]:
+    """Draws ``(free, k)``: a depth D log-uniform on 1..``max_depth``, split into D - k iterations without
+    gradients and k = min(``bptt``, D) with."""
+    if max_depth < 1 or bptt < 1:
+        raise ValueError(f"max_depth and bptt must be positive, got {max_depth} and {bptt}")
+    depth = min(max_depth, max(1, round(math.exp(rng.uniform(0.0, math.log(max_depth))))))
+    k = min(bptt, depth)
+    return depth - k, k
 
 
 def masked_cross_entropy(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
@@ -39,6 +56,7 @@ def thinking_loss(
     max_iters: int,
     rng: np.random.Generator,
     warmup_net: nn.Module | None = None,
+    unroll: tuple[int, int] | None = None,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """The training loss of one batch, and its parts for logging.
 
@@ -49,6 +67,8 @@ def thinking_loss(
         max_iters: m, the training regime's iteration count.
         rng: draws n and k (shared by all data-parallel ranks so they run the same iterations).
         warmup_net: the unwrapped network for the gradient-free warm-up (defaults to ``net``).
+        unroll: ``(max_depth, bptt)`` replaces the progressive draw of (n, k) with a random depth
+            (:func:`sample_unroll`); the last output is scored as in the progressive loss.
 
     The full m-iteration forward only runs when alpha < 1 (the original always ran it).
     """
@@ -60,7 +80,7 @@ def thinking_loss(
         loss = loss + (1 - alpha) * loss_max
         parts["loss_max_iters"] = float(loss_max.detach())
     if alpha > 0:
-        n, k = sample_progressive(max_iters, rng)
+        n, k = sample_progressive(max_iters, rng) if unroll is None else sample_unroll(*unroll, rng)
         state = None
         if n > 0:
             with torch.no_grad():

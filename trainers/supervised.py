@@ -69,6 +69,10 @@ class TrainConfig:
         clip: gradient-norm clip, or None.
         alpha: weight of the progressive loss.
         max_iters: iterations in the training regime (m).
+        depth: ``"progressive"`` (the progressive term draws n ~ U{0..m-1}, k ~ U{1..m-n}) or ``"random"`` (it
+            draws a depth log-uniform on 1..``max_depth`` and backpropagates through the last ``bptt``
+            iterations: :func:`trainers.progressive.sample_unroll`); recurrent networks only.
+        max_depth, bptt: the random depth's longest unroll and its backpropagated tail.
         seed: seed of the weights, the shuffling and the progressive draws.
         eval_batch_size: batch size for validation.
         init_from: a checkpoint to start from instead of random weights (continued training; its network
@@ -94,6 +98,9 @@ class TrainConfig:
     clip: float | None = 1.0
     alpha: float = 1.0
     max_iters: int = 30
+    depth: str = "progressive"
+    max_depth: int = 256
+    bptt: int = 8
     seed: int = 0
     eval_batch_size: int = 500
     init_from: str = ""
@@ -108,6 +115,17 @@ class TrainConfig:
             **self.network,
         }
         return NetworkConfig.from_dict(values)
+
+    def __post_init__(self) -> None:
+        if self.depth not in ("progressive", "random"):
+            raise ValueError(f"depth is 'progressive' or 'random', got {self.depth!r}")
+        if self.depth == "random" and self.network.get("kind", "dt") != "dt":
+            raise ValueError("a random unroll depth needs a recurrent network (kind 'dt')")
+
+    @property
+    def unroll(self) -> tuple[int, int] | None:
+        """``(max_depth, bptt)`` for a random depth, None for the progressive draw."""
+        return (self.max_depth, self.bptt) if self.depth == "random" else None
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -444,7 +462,15 @@ class Trainer:
             for group in self.optimizer.param_groups:
                 group["lr"] = lr * group["lr_scale"]
             loss, parts = thinking_loss(
-                self.model, x, y, self.problem.loss_mask(x), cfg.alpha, cfg.max_iters, draws, warmup_net=self.net
+                self.model,
+                x,
+                y,
+                self.problem.loss_mask(x),
+                cfg.alpha,
+                cfg.max_iters,
+                draws,
+                warmup_net=self.net,
+                unroll=cfg.unroll,
             )
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
