@@ -91,3 +91,21 @@ def test_a_time_limit_stops_after_saving_and_the_run_resumes(ladder, tmp_path):
     assert (tmp_path / "run" / "state.pt").is_file()
     resumed = ThinkingChessTrainer(tiny(ladder), tmp_path / "run", progress=False)
     assert resumed.run()["step"] == 6
+
+
+def test_a_normalised_thought_stays_bounded_over_long_unrolls():
+    from agents.chess_network import ChessNetwork, ChessNetworkConfig
+
+    x = torch.rand(4, 19, 8, 8)
+    for norm in (False, True):
+        net = ChessNetwork(ChessNetworkConfig(width=16, norm=norm))
+        with torch.no_grad():  # a recurrent map that doubles the thought, as training can make one
+            net.recall.weight.zero_()
+            net.recall.weight[:, :16, 1, 1] = 2 * torch.eye(16)
+            for block in net.stage:
+                block.conv1.weight.zero_()
+            sizes = [state.abs().max().item() for _, _, state in net.iterate(x, 64)]
+        if norm:
+            assert max(sizes) < 20
+        else:
+            assert sizes[-1] > 1e15 * sizes[0]

@@ -66,7 +66,7 @@ class ThinkingChessConfig:
 
     data: str = "data/ladder"
     chunks: int = 200
-    network: dict = field(default_factory=lambda: {"width": 64, "blocks": 1})
+    network: dict = field(default_factory=lambda: {"width": 64, "blocks": 1, "norm": True})
     steps: int = 20_000
     batch_size: int = 128
     lr: float = 1e-3
