@@ -378,3 +378,19 @@ def test_a_game_against_stockfish_through_python_chess():
             assert result.move in board.legal_moves, board.fen()
             board.push(result.move)
     assert board.ply() == 80 or board.is_game_over(claim_draw=True)
+
+
+def test_analyse_stream_thinks_on_from_mark_to_mark():
+    policy = tiny_policy()
+    board = chess.Board(ITALIAN)
+    streamed = list(policy.analyse_stream(board, [1, 3, 40]))
+    assert [mark for mark, _ in streamed] == [1, 3, 40]
+    for mark, choice in streamed:
+        alone = policy.analyse(board, think=mark)
+        assert choice.move == alone.move and choice.value == pytest.approx(alone.value, abs=1e-5)
+    with pytest.raises(ValueError, match="marks must increase"):
+        list(policy.analyse_stream(board, [3, 3]))
+    with pytest.raises(ValueError, match="positive number"):
+        list(policy.analyse_stream(board, [0]))
+    with pytest.raises(ValueError, match="game is over"):
+        list(policy.analyse_stream(chess.Board(FOOLS_MATE), [1]))
