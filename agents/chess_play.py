@@ -41,6 +41,7 @@ COMMANDS = {
     "new": "start again from the first position, same colours",
     "fen": "print the position as FEN",
     "pgn": "print the game so far as PGN",
+    "save": "write the game with the network's evaluations to a PGN file: save FILE.pgn",
     "help": "this list",
     "quit": "leave (also Ctrl-C or Ctrl-D)",
 }
@@ -426,6 +427,8 @@ class GameSession:
         word = ALIASES.get(word, word)
         if not word:
             return Reply("Type a move (e4, Nf3, e2e4) or a command (help lists them).", ok=False)
+        if word.split()[0] == "save":  # the one command with an argument: the file name
+            return self._command_save(command.strip()[len("save") :].strip())
         if word in COMMANDS:
             return getattr(self, f"_command_{word}")()
         return self._human_move(command)
@@ -556,6 +559,36 @@ class GameSession:
 
     def _command_pgn(self) -> Reply:
         return Reply(self.pgn())
+
+    def _command_save(self, path: str = "") -> Reply:
+        from agents.chess_pgn import save_game
+
+        if not path:
+            return Reply("Name the file: save game.pgn", ok=False)
+        try:
+            saved = save_game(self, path)
+        except (OSError, ValueError) as error:
+            return Reply(f"Could not save the game: {error}", ok=False)
+        plies = len(self.board.move_stack)
+        return Reply(f"Saved the game ({plies} plies, think {self.think}) to {saved}.")
+
+    def load_moves(self, moves: list[chess.Move], evaluations: dict[int, AgentMove] | None = None) -> None:
+        """Plays ``moves`` from the start position (a saved game being continued); ``evaluations`` are the
+        network's moves among them by ply, as :attr:`agent_moves` keeps them.
+
+        Raises:
+            ValueError: a move that is not legal where it comes, or moves already played in this session.
+        """
+        if self.board.move_stack:
+            raise ValueError("load moves into a new game only")
+        board = self.start.copy()
+        for ply, move in enumerate(moves):
+            if not board.is_legal(move):
+                raise ValueError(f"move {ply + 1} ({move.uci()}) is not legal in {board.fen()}")
+            board.push(move)
+        self.board = board
+        self.agent_moves = {ply: agent for ply, agent in (evaluations or {}).items() if 0 <= ply < len(moves)}
+        self.result, self.termination = self._game_end()
 
     def _command_help(self) -> Reply:
         lines = ["Type a move in SAN (e4, Nf3, exd5, e8=Q, O-O) or UCI (e2e4, e7e8q), or a command:"]

@@ -13,6 +13,7 @@ batch with :meth:`ChessPolicy.act_batch` (the arena does this).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,16 +101,42 @@ class ChessPolicy:
 
     def _choices(self, boards: list[chess.Board], think: int | None, top: int) -> list[MoveChoice]:
         logits, values = self.evaluate(boards, think)
-        choices = []
-        for board, row, value in zip(boards, logits, values, strict=True):
-            moves, indices = legal_indices(board)
-            legal = row[indices] - row[indices].max()
-            probabilities = np.exp(legal) / np.exp(legal).sum()
-            ranking = probabilities + (rule_bonus(board, moves, float(value)) if self.rules else 0.0)
-            order = np.argsort(-ranking, kind="stable")
-            best = [(moves[i], float(probabilities[i])) for i in order[:top]]
-            choices.append(MoveChoice(best[0][0], best[0][1], float(value), best))
-        return choices
+        return [self._choose(board, row, value, top) for board, row, value in zip(boards, logits, values, strict=True)]
+
+    def _choose(self, board: chess.Board, row: np.ndarray, value: float, top: int) -> MoveChoice:
+        """The choice that one board's policy logits ``row`` and ``value`` make among its legal moves."""
+        moves, indices = legal_indices(board)
+        legal = row[indices] - row[indices].max()
+        probabilities = np.exp(legal) / np.exp(legal).sum()
+        ranking = probabilities + (rule_bonus(board, moves, float(value)) if self.rules else 0.0)
+        order = np.argsort(-ranking, kind="stable")
+        best = [(moves[i], float(probabilities[i])) for i in order[:top]]
+        return MoveChoice(best[0][0], best[0][1], float(value), best)
+
+    def analyse_stream(
+        self, board: chess.Board, marks: Iterable[int], top: int = 3
+    ) -> Iterator[tuple[int, MoveChoice]]:
+        """Thinks about one board on and on, yielding ``(iterations, choice)`` at each of the increasing ``marks``.
+
+        The thought carries over from one mark to the next, so thinking to mark ``m`` costs ``m`` iterations in
+        all and the choice at ``m`` is :meth:`analyse` with ``think=m``. ``marks`` may be endless (a generator):
+        the caller stops whenever it likes (the UCI engine stops on a clock or on ``stop``).
+
+        Raises:
+            ValueError: the game is over in ``board``, or a mark is not a positive integer above the one before.
+        """
+        if board.is_game_over(claim_draw=False):
+            raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
+        x = encode_boards([board]).to(self.device)
+        state, done = None, 0
+        for mark in marks:
+            mark = self._check_think(mark)
+            if mark <= done:
+                raise ValueError(f"marks must increase, got {mark} after {done}")
+            with torch.inference_mode():
+                logits, values, state = self.net(x, mark - done, state)
+            done = mark
+            yield mark, self._choose(board, logits[0].float().cpu().numpy(), float(values[0]), top)
 
     def analyse(self, board: chess.Board, think: int | None = None, top: int = 3) -> MoveChoice:
         """The chosen move, its probability, the value and the ``top`` best moves of one board."""

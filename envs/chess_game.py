@@ -12,6 +12,7 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.actions import discrete_index
+from envs.rendering import chess_picture, chess_text
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position
 from puzzles.engine import StockfishProcess
@@ -115,7 +116,9 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
     - ``max_plies``: the ply cap for truncation (default ``400``; ``None`` for none).
     - ``starting_fens``: a list of FENs (the move counters may be left out) or ``chess.Board`` s (e.g. from
       :func:`puzzles.chess_game.read_openings`), one chosen per reset; checked at construction.
-    - ``render_mode``: ``None`` or ``"ansi"`` (the board from the agent's side as text, with the last move).
+    - ``render_mode``: ``None``, ``"ansi"`` (the board from the agent's side as text, with the last move) or
+      ``"rgb_array"`` (the board from the agent's side as a ``(276, 276, 3)`` uint8 picture: rank and file
+      labels, the last move's squares and a king in check coloured; :func:`envs.rendering.chess_picture`).
 
     ``reset(seed=..., options=...)`` accepts ``options={"fen": str, "agent_color": "white" | "black" |
     "random"}`` (both optional; ``ValueError`` on an unknown key, a malformed or impossible FEN, or a
@@ -135,7 +138,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
     - v0: Initial version.
     """
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(
         self,
@@ -302,8 +305,9 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         self._done = truncated
         return self._observe(), 0.0, False, bool(truncated), self._info(illegal=False)
 
-    def render(self) -> str | None:
-        """The board from the agent's side as text, with the last move and whose turn it is (``"ansi"``)."""
+    def render(self) -> str | np.ndarray | None:
+        """The board from the agent's side: text with the last move and whose turn it is (``"ansi"``), or a
+        ``(276, 276, 3)`` uint8 picture (``"rgb_array"``)."""
         if self.render_mode is None:
             gym.logger.warn(
                 "You are calling render method without specifying any render mode. "
@@ -311,6 +315,8 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
                 'render_mode="ansi")'
             )
             return None
+        if self.render_mode == "rgb_array":
+            return chess_picture(self._board, self._agent)
         return self._ansi()
 
     def close(self) -> None:
@@ -385,16 +391,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
 
     def _ansi(self) -> str:
         board, agent = self._board, self._agent
-        ranks = range(7, -1, -1) if agent == chess.WHITE else range(8)
-        files = range(8) if agent == chess.WHITE else range(7, -1, -1)
-        lines = []
-        for rank in ranks:
-            cells = []
-            for file in files:
-                piece = board.piece_at(chess.square(file, rank))
-                cells.append(piece.symbol() if piece else ".")
-            lines.append(f"{rank + 1} " + " ".join(cells))
-        lines.append("  " + " ".join(chess.FILE_NAMES[file] for file in files))
+        lines = chess_text(board, agent)
         if board.move_stack:
             last = board.pop()
             san = board.san(last)

@@ -11,6 +11,7 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.actions import discrete_index
+from envs.rendering import chess_picture, chess_text
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes
 from puzzles.chess_puzzles import Puzzle, ReplayedPuzzles, is_held_out, read_lichess_rows
@@ -83,14 +84,16 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
       ``chess_puzzles`` solver's split (:func:`puzzles.chess_puzzles.is_held_out`, by puzzle id), applied
       before ``difficulty``. Evaluate a trained solver on ``"held_out"``: it never trained on those.
     - ``partial_credit``: score a failed puzzle by the share of its moves found.
-    - ``render_mode``: ``None`` or ``"ansi"`` (the board from the agent's side and the line so far).
+    - ``render_mode``: ``None``, ``"ansi"`` (the board from the agent's side with rank and file labels, upper
+      case White, and the moves so far in SAN) or ``"rgb_array"`` (the board from the agent's side as a
+      ``(276, 276, 3)`` uint8 picture, as ``DeepThink/Chess-v0`` draws it).
 
     ## Version History
 
     - v0: Initial version.
     """
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(
         self,
@@ -101,7 +104,7 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
         render_mode: str | None = None,
     ) -> None:
         if render_mode not in (None, *self.metadata["render_modes"]):
-            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+            raise ValueError(f"render_mode must be None, 'ansi' or 'rgb_array', got {render_mode!r}")
         if split not in SPLITS:
             raise ValueError(f"split must be one of {', '.join(map(repr, SPLITS))}, got {split!r}")
         if path is None and not SHIPPED_PUZZLES.is_file():
@@ -187,18 +190,19 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
         self._mask = legal_action_mask(self._board).astype(bool)
         return game_planes(self._board), 0.0, False, False, self._info(illegal=False)
 
-    def render(self) -> str | None:
-        """The board from the agent's side and the moves played (``"ansi"``)."""
+    def render(self) -> str | np.ndarray | None:
+        """The board from the agent's side: text with the moves played (``"ansi"``) or a picture (``"rgb_array"``)."""
         if self.render_mode is None:
             gym.logger.warn('call gym.make("DeepThink/ChessPuzzle-v0", render_mode="ansi") to render')
             return None
-        rows = str(self._board).splitlines()
-        if self._agent == chess.BLACK:  # from Black's side: ranks and files reversed
-            rows = [row[::-1] for row in reversed(rows)]
-        played = " ".join(move.uci() for move in self._board.move_stack)
-        status = "solved" if self._solved else ("failed" if self._done else "to move")
+        if self.render_mode == "rgb_array":
+            return chess_picture(self._board, self._agent)
+        rows = chess_text(self._board, self._agent)
+        start = self._board.root()
+        played = start.variation_san(self._board.move_stack) if self._board.move_stack else "(start)"
+        status = "solved" if self._solved else ("failed" if self._done else f"{chess.COLOR_NAMES[self._agent]} to move")
         puzzle_id = self._puzzle.puzzle_id if self._puzzle else "-"
-        return "\n".join(rows) + f"\npuzzle {puzzle_id}: {played or '(start)'}; {status}\n"
+        return "\n".join(rows) + f"\npuzzle {puzzle_id}: {played}; {status}\n"
 
     def _finish(self, illegal: bool) -> tuple[np.ndarray, float, bool, bool, dict]:
         self._done = True

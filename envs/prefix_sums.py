@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
+from envs.rendering import bits_picture
 from envs.solve import SolveEnv
 from puzzles import prefix_sums
 
@@ -54,12 +55,16 @@ class PrefixSumsEnv(SolveEnv):
     ```
 
     - ``size``: bits per puzzle (default 32, the training length of the shipped solver).
-    - ``partial_credit``, ``render_mode`` (``None`` or ``"ansi"``).
+    - ``partial_credit``, ``render_mode`` (``None``, ``"ansi"``, or ``"rgb_array"``: the bits as rows of cells,
+      32 to a line, each followed once answered by the answer's line, right bits blue and wrong ones red;
+      :func:`envs.rendering.bits_picture`).
 
     ## Version History
 
     - v0: Initial version.
     """
+
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 1}
 
     def __init__(self, size: int = 32, partial_credit: bool = False, render_mode: str | None = None) -> None:
         super().__init__(partial_credit, render_mode)
@@ -85,3 +90,6 @@ class PrefixSumsEnv(SolveEnv):
             marks = "".join(" " if a == s else "^" for a, s in zip(self.answer, self.solution, strict=True))
             lines += ["answer " + "".join(map(str, self.answer)), "       " + marks]
         return "\n".join(lines)
+
+    def _render_rgb(self) -> np.ndarray:
+        return bits_picture(self.puzzle, self.answer, self.solution)

@@ -9,6 +9,7 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.actions import discrete_index
+from envs.rendering import sudoku_picture
 from envs.solve import SolveEnv
 from puzzles import sudoku
 
@@ -120,13 +121,16 @@ class SudokuEnv(SolveEnv):
     - ``givens``: givens per generated puzzle, 17..81 (default 36). Below about 22 generation gets slow,
       and 17 is practically out of reach (see :mod:`puzzles.sudoku`).
     - ``partial_credit``: reward the fraction of blanks right instead of 0 for a wrong answer.
-    - ``render_mode``: ``None`` or ``"ansi"`` (the puzzle; once answered, the answer with each
-      wrong cell in brackets).
+    - ``render_mode``: ``None``, ``"ansi"`` (the puzzle; once answered, the answer with each
+      wrong cell in brackets) or ``"rgb_array"`` (a ``(276, 276, 3)`` uint8 picture of the grid: the givens
+      black; once answered, the answer's other digits blue and its wrong ones red).
 
     ## Version History
 
     - v0: Initial version.
     """
+
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 1}
 
     def __init__(self, givens: int = 36, partial_credit: bool = False, render_mode: str | None = None) -> None:
         super().__init__(partial_credit, render_mode)
@@ -146,6 +150,11 @@ class SudokuEnv(SolveEnv):
         if not np.array_equal(answer[given], self.puzzle[given]):
             return False, 0.0
         return bool(np.array_equal(answer, self.solution)), float((answer == self.solution)[~given].mean())
+
+    def _render_rgb(self) -> np.ndarray:
+        if self.answer is None:
+            return sudoku_picture(self.puzzle)
+        return sudoku_picture(self.answer, self.puzzle > 0, self.answer != self.solution)
 
     def _render_text(self) -> str:
         lines = [f"puzzle ({int((self.puzzle > 0).sum())} givens)", board_text(self.puzzle)]
@@ -220,7 +229,9 @@ class SudokuFillEnv(gym.Env[np.ndarray, np.int64]):
     - ``givens``: givens per generated puzzle, 17..80 (default 36; a generated puzzle always has a blank).
     - ``illegal_action``: what an action outside the mask does; ``"terminate"`` (the only choice, the
       default) ends the episode with reward ``-1``.
-    - ``render_mode``: ``None`` or ``"ansi"`` (the grid with the agent's placements in brackets).
+    - ``render_mode``: ``None``, ``"ansi"`` (the grid with the agent's placements in brackets) or
+      ``"rgb_array"`` (a ``(276, 276, 3)`` uint8 picture of the grid, the givens black and the agent's
+      placements blue).
 
     ## Determinism
 
@@ -231,7 +242,7 @@ class SudokuFillEnv(gym.Env[np.ndarray, np.int64]):
     - v0: Initial version.
     """
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(self, givens: int = 36, render_mode: str | None = None, illegal_action: str = "terminate") -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
@@ -300,12 +311,15 @@ class SudokuFillEnv(gym.Env[np.ndarray, np.int64]):
             self._done = True
         return self.grid.copy(), reward, self._done, False, self._info(illegal=False)
 
-    def render(self) -> str | None:
-        """The grid as text with the agent's placements in brackets (``"ansi"``), else None."""
-        if self.render_mode != "ansi":
+    def render(self) -> str | np.ndarray | None:
+        """The grid as text with the agent's placements in brackets (``"ansi"``) or as a picture with them in
+        blue (``"rgb_array"``); None without a render mode."""
+        if self.render_mode is None:
             return None
         if self.grid is None:
             raise RuntimeError("call reset() before render()")
+        if self.render_mode == "rgb_array":
+            return sudoku_picture(self.grid, self.puzzle > 0)
         filled = int((self.grid > 0).sum())
         placed = (self.grid > 0) & (self.puzzle == 0)
         return f"{board_text(self.grid, placed)}\nfilled {filled}/81 ({int(placed.sum())} placed, in brackets)"

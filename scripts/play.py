@@ -4,7 +4,8 @@
     python scripts/play.py --color black --fen "r1bqkbnr/pppp1ppp/2n5/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R w KQkq - 2 3"
 
 Type moves in SAN (e4, Nf3, O-O, e8=Q) or UCI (e2e4, e7e8q); `help` lists the commands (undo, flip, hint,
-resign, new, fen, pgn, quit). `--ascii` draws plain letters for terminals whose fonts mangle the pieces.
+resign, new, fen, pgn, save FILE.pgn, quit). `--ascii` draws plain letters for terminals whose fonts mangle the
+pieces. `--pgn game.pgn` continues a saved game (your colour and the think budget come from the file).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Args:
     checkpoint: str = arg("chess", "shipped policy name or checkpoint path")
     ascii: bool = arg(False, "plain letters (KQRBNP/kqrbnp, '.') instead of unicode pieces on coloured squares")
     seed: int | None = arg(None, "seed for --color random and any sampling by the network; None: fresh each run")
+    pgn: str = arg("", "a PGN file to continue (its first game); a game saved here keeps your colour and think")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -41,6 +43,14 @@ def main(argv: list[str] | None = None) -> None:
     board = board_from_fen(args.fen)
     if args.think is not None and args.think < 1:
         raise ValueError(f"--think must be at least 1 iteration, got {args.think}")
+    saved = None
+    if args.pgn:
+        from agents.chess_pgn import read_game
+
+        if args.fen:
+            raise ValueError("--pgn and --fen both give the start: use one")
+        saved = read_game(args.pgn)
+        board, human = saved.start, human if saved.human is None else saved.human
 
     import torch
 
@@ -52,7 +62,10 @@ def main(argv: list[str] | None = None) -> None:
     console = Console()
     with console.status(f"Loading the network {args.checkpoint!r}..."):
         policy = load_policy(args.checkpoint)
-    session = GameSession(policy, human=human, think=args.think, board=board)
+    think = args.think if args.think is not None or saved is None else saved.think
+    session = GameSession(policy, human=human, think=think, board=board)
+    if saved is not None:
+        saved.resume(session)
     TerminalUI(session, console, ascii=args.ascii).run()
 
 

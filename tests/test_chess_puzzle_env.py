@@ -70,7 +70,7 @@ def test_the_line_is_played_against_its_replies(puzzle_file):
     obs, reward, terminated, _, info = env.step(action(env, "e7e5"))
     assert (reward, terminated, info["found"]) == (0.0, False, 1)
     assert env.unwrapped.board.peek() == chess.Move.from_uci("g1f3")  # the puzzle's reply
-    assert env.render().splitlines()[0] == "R . B K Q B N R"  # from Black's side: h1 first, g1 empty
+    assert env.render().splitlines()[0] == "1 R . B K Q B N R"  # from Black's side: h1 first, g1 empty
     obs, reward, terminated, _, info = env.step(action(env, "b8c6"))
     assert (reward, terminated, info["solved"], info["found"]) == (1.0, True, True, 2)
     assert not info["action_mask"].any() and "solved" in env.render()

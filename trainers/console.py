@@ -1,0 +1,98 @@
+"""The ``deepthink`` command: one entry point whose subcommands are the suite's command lines.
+
+    deepthink uci [--checkpoint chess] [--threads 1]     # the chess policy as a UCI engine on stdin/stdout
+    deepthink play [--think 200] [--pgn game.pgn] ...    # chess in the terminal (scripts/play.py)
+
+From a checkout without installing, ``python -m trainers.console <command> ...`` does the same.
+:data:`COMMANDS` is the table of subcommands: name -> (what it does, ``module:function``), each function a
+``main(argv)`` that parses the rest of the command line itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainers.cli import arg, parse_args, run_main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COMMANDS = {
+    "uci": ("the chess policy as a UCI engine (for chess GUIs and python-chess)", "trainers.console:uci_main"),
+    "play": ("play chess against the network in the terminal", "scripts/play.py:main"),
+}
+
+
+@dataclass
+class UciArgs:
+    """Speak UCI on stdin and stdout with the chess policy (see agents/uci.py for the protocol)."""
+
+    checkpoint: str = arg("chess", "shipped policy name or checkpoint path")
+    threads: int = arg(1, "torch threads (the UCI option Threads changes it)")
+
+
+def uci_main(argv: list[str] | None = None) -> None:
+    """``deepthink uci``: loads the policy, then answers UCI commands until ``quit`` or the end of input."""
+    args = parse_args(UciArgs, argv)
+    if args.threads < 1:
+        raise ValueError(f"--threads must be at least 1, got {args.threads}")
+    from agents.chess_policy import load_policy
+    from agents.uci import UciEngine
+
+    policy = load_policy(args.checkpoint)
+    name = f"Deep Thinking Suite ({policy.card.get('name') or Path(str(args.checkpoint)).name})"
+    sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+
+    def write(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    engine = UciEngine(policy, write, name=name, threads=args.threads)
+    try:
+        engine.run(iter(sys.stdin.readline, ""))
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass
+
+
+def resolve(target: str) -> Callable[[list[str] | None], None]:
+    """The function that ``module:function`` or ``scripts/<file>.py:function`` names."""
+    where, _, function = target.rpartition(":")
+    if where.endswith(".py"):
+        path = ROOT / where
+        if not path.is_file():
+            raise FileNotFoundError(f"{where} is not here: this command needs a source checkout of the suite")
+        spec = importlib.util.spec_from_file_location(f"scripts_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[spec.name] = module  # type: ignore[union-attr]  (dataclasses look their module up there)
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    else:
+        module = importlib.import_module(where)
+    return getattr(module, function)
+
+
+def usage() -> str:
+    """The list of commands."""
+    lines = ["usage: deepthink <command> [arguments]  (deepthink <command> --help for its arguments)", "", "commands:"]
+    lines += [f"  {name:<6} {text}" for name, (text, _) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Dispatches ``deepthink <command> ...`` to the command's ``main`` with the remaining arguments."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return
+    if argv[0] not in COMMANDS:
+        print(f"error: no command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+        sys.exit(2)
+    command = resolve(COMMANDS[argv[0]][1])
+    run_main(lambda: command(argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
