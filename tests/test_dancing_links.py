@@ -131,3 +131,11 @@ def test_the_benchmark_times_every_puzzle_of_a_batch():
     assert timing.puzzles_per_second == pytest.approx(3 / timing.seconds)
     with pytest.raises(ValueError, match="puzzle 1: the puzzle has several solutions"):
         dancing_links.benchmark(np.stack([EASY, np.zeros((9, 9), dtype=np.int8)]))
+
+
+def test_the_benchmark_times_any_solver():
+    seen = []
+    timing = dancing_links.benchmark(np.stack([EASY, SEVENTEEN]), solver=lambda g: seen.append(g.copy()) or g)
+    assert timing.puzzles == 2 and np.array_equal(seen[1], SEVENTEEN)
+    exact = dancing_links.benchmark(np.stack([EASY, SEVENTEEN]), solver=lambda g: sudoku.solve(g)[0])
+    assert exact.puzzles == 2 and exact.seconds > 0
