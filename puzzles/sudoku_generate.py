@@ -164,8 +164,9 @@ def make_graded(
 class GradedSet:
     """Puzzles with their grades, in arrays: ``puzzles`` and ``solutions`` int8 ``(N, 9, 9)``, ``grades`` int8
     ``(N,)`` (ranks of :class:`Grade`), ``counts`` int32 ``(N, len(Technique))`` (steps of each technique, columns
-    in :class:`Technique` order), ``tries`` int32 ``(N,)`` (puzzles drawn for each) and ``seconds`` float64
-    ``(N,)`` (time spent drawing and grading them; the only field a seed does not fix)."""
+    in :class:`Technique` order), ``tries`` int32 ``(N,)`` (puzzles drawn for each), and ``seconds`` and
+    ``cpu_seconds`` float64 ``(N,)``: the wall-clock and processor time spent drawing and grading them (on a busy
+    machine the processor time is the fairer measure; these two are the only fields a seed does not fix)."""
 
     puzzles: np.ndarray
     solutions: np.ndarray
@@ -173,17 +174,18 @@ class GradedSet:
     counts: np.ndarray
     tries: np.ndarray
     seconds: np.ndarray
+    cpu_seconds: np.ndarray
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The fields by name, ready for :func:`puzzles.storage.save_arrays`."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def _seeded_graded(job: tuple[Grade | None, int | None, bool, int, int]) -> tuple[GradedPuzzle, float]:
+def _seeded_graded(job: tuple[Grade | None, int | None, bool, int, int]) -> tuple[GradedPuzzle, float, float]:
     grade, givens, at_least, max_tries, seed = job
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     found = make_graded(grade, np.random.default_rng(seed), givens, at_least, max_tries)
-    return found, time.perf_counter() - started
+    return found, time.perf_counter() - started, time.process_time() - cpu_started
 
 
 def generate_graded(
@@ -209,13 +211,13 @@ def generate_graded(
             results = pool.map(_seeded_graded, jobs, chunksize=1)
     else:
         results = [_seeded_graded(job) for job in jobs]
+    found = [result[0] for result in results]
     return GradedSet(
-        puzzles=np.array([found.puzzle for found, _ in results], dtype=np.int8).reshape(count, 9, 9),
-        solutions=np.array([found.solution for found, _ in results], dtype=np.int8).reshape(count, 9, 9),
-        grades=np.array([found.rating.grade for found, _ in results], dtype=np.int8),
-        counts=np.array([list(found.rating.counts.values()) for found, _ in results], dtype=np.int32).reshape(
-            count, len(Technique)
-        ),
-        tries=np.array([found.tries for found, _ in results], dtype=np.int32),
-        seconds=np.array([seconds for _, seconds in results], dtype=np.float64),
+        puzzles=np.array([f.puzzle for f in found], dtype=np.int8).reshape(count, 9, 9),
+        solutions=np.array([f.solution for f in found], dtype=np.int8).reshape(count, 9, 9),
+        grades=np.array([f.rating.grade for f in found], dtype=np.int8),
+        counts=np.array([list(f.rating.counts.values()) for f in found], dtype=np.int32).reshape(count, len(Technique)),
+        tries=np.array([f.tries for f in found], dtype=np.int32),
+        seconds=np.array([result[1] for result in results], dtype=np.float64),
+        cpu_seconds=np.array([result[2] for result in results], dtype=np.float64),
     )

@@ -52,23 +52,28 @@ def default_out(args: Args) -> Path:
 
 
 def summarize(graded: GradedSet, wall: float, sample: bool) -> dict:
-    """The share of each grade, draws and seconds per kept puzzle, and for a sample each grade's expected cost."""
+    """The share of each grade, draws and seconds per kept puzzle, and for a sample each grade's expected cost
+    (wall-clock and processor seconds per draw over the grade's share)."""
     count = len(graded.grades)
     draws = int(graded.tries.sum())
+    per_draw = float(graded.seconds.sum()) / max(draws, 1)
+    cpu_per_draw = float(graded.cpu_seconds.sum()) / max(draws, 1)
     grades = {}
     for grade in Grade:
         kept = int((graded.grades == grade).sum())
         entry = {"rank": int(grade), "puzzles": kept, "share": kept / count if count else 0.0}
         if sample and count:
-            draw_seconds = float(graded.seconds.sum()) / max(draws, 1)
-            entry["expected_seconds_per_puzzle"] = draw_seconds / entry["share"] if kept else None
+            entry["expected_seconds_per_puzzle"] = per_draw / entry["share"] if kept else None
+            entry["expected_cpu_seconds_per_puzzle"] = cpu_per_draw / entry["share"] if kept else None
         grades[grade.name.lower()] = entry
     return {
         "puzzles": count,
         "draws": draws,
         "wall_seconds": wall,
-        "seconds_per_draw": float(graded.seconds.sum()) / max(draws, 1),
+        "seconds_per_draw": per_draw,
+        "cpu_seconds_per_draw": cpu_per_draw,
         "seconds_per_puzzle": float(graded.seconds.sum()) / max(count, 1),
+        "cpu_seconds_per_puzzle": float(graded.cpu_seconds.sum()) / max(count, 1),
         "mean_givens": float((graded.puzzles > 0).sum((1, 2)).mean()) if count else 0.0,
         "grades": grades,
         "technique_uses": {t.name.lower(): int(graded.counts[:, i].sum()) for i, t in enumerate(Technique)},
@@ -78,20 +83,22 @@ def summarize(graded: GradedSet, wall: float, sample: bool) -> dict:
 
 def print_summary(summary: dict, sample: bool) -> None:
     table = Table(title=f"{summary['puzzles']} puzzles, {summary['draws']} drawn, {summary['wall_seconds']:.1f} s")
-    columns = ["grade", "rank", "puzzles", "share"] + (["expected s/puzzle"] if sample else [])
+    columns = ["grade", "rank", "puzzles", "share"] + (["expected s/puzzle", "expected cpu s/puzzle"] if sample else [])
     for column in columns:
         table.add_column(column, justify="left" if column == "grade" else "right")
     for name, entry in summary["grades"].items():
         row = [name, str(entry["rank"]), str(entry["puzzles"]), f"{entry['share']:.1%}"]
         if sample:
-            expected = entry["expected_seconds_per_puzzle"]
-            row.append("-" if expected is None else f"{expected:.2f}")
+            for key in ("expected_seconds_per_puzzle", "expected_cpu_seconds_per_puzzle"):
+                row.append("-" if entry[key] is None else f"{entry[key]:.2f}")
         table.add_row(*row)
     console = Console()
     console.print(table)
     console.print(
-        f"{summary['seconds_per_draw']:.3f} s per puzzle drawn (generation and grading), "
-        f"{summary['seconds_per_puzzle']:.3f} s per puzzle kept, {summary['mean_givens']:.1f} givens on average"
+        f"per puzzle drawn (generation and grading): {summary['seconds_per_draw']:.3f} s, "
+        f"{summary['cpu_seconds_per_draw']:.3f} s of processor; per puzzle kept: "
+        f"{summary['seconds_per_puzzle']:.3f} s, {summary['cpu_seconds_per_puzzle']:.3f} s of processor; "
+        f"{summary['mean_givens']:.1f} givens on average"
     )
 
 

@@ -86,11 +86,11 @@ def test_a_set_holds_grades_and_technique_counts_in_arrays():
     assert isinstance(graded, GradedSet)
     assert graded.puzzles.shape == graded.solutions.shape == (3, 9, 9) and graded.puzzles.dtype == np.int8
     assert graded.grades.dtype == np.int8 and graded.counts.shape == (3, len(Technique))
-    assert graded.tries.tolist() == [1, 1, 1] and (graded.seconds > 0).all()
+    assert graded.tries.tolist() == [1, 1, 1] and (graded.seconds > 0).all() and (graded.cpu_seconds > 0).all()
     for puzzle, grade, counts in zip(graded.puzzles, graded.grades, graded.counts, strict=True):
         rating = rate(puzzle)
         assert rating.grade == grade and list(rating.counts.values()) == counts.tolist()
-    assert set(graded.arrays()) == {"puzzles", "solutions", "grades", "counts", "tries", "seconds"}
+    assert set(graded.arrays()) == {"puzzles", "solutions", "grades", "counts", "tries", "seconds", "cpu_seconds"}
     again = generate_graded(3, None, np.random.default_rng(21))
     assert np.array_equal(again.puzzles, graded.puzzles)
 

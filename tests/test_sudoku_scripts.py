@@ -21,7 +21,7 @@ def sample(tmp_path_factory):
 
 
 def test_a_sample_keeps_every_puzzle_with_its_grade_and_a_summary(sample):
-    arrays = load_arrays(sample, ["puzzles", "solutions", "grades", "counts", "tries", "seconds"])
+    arrays = load_arrays(sample, ["puzzles", "solutions", "grades", "counts", "tries", "seconds", "cpu_seconds"])
     assert arrays["puzzles"].shape == (3, 9, 9) and arrays["tries"].tolist() == [1, 1, 1]
     assert all(is_minimal(p) for p in arrays["puzzles"])
     assert [int(rate(p).grade) for p in arrays["puzzles"]] == arrays["grades"].tolist()
@@ -31,6 +31,7 @@ def test_a_sample_keeps_every_puzzle_with_its_grade_and_a_summary(sample):
     assert sum(entry["share"] for entry in summary["grades"].values()) == pytest.approx(1)
     present = [entry for entry in summary["grades"].values() if entry["puzzles"]]
     assert all(entry["expected_seconds_per_puzzle"] > 0 for entry in present)
+    assert all(entry["expected_cpu_seconds_per_puzzle"] > 0 for entry in present)
 
 
 def test_a_graded_set_with_givens_keeps_only_that_grade(tmp_path):
