@@ -73,6 +73,19 @@ def by_grade(timing: dancing_links.Timing, grades: np.ndarray) -> dict[str, dict
     }
 
 
+def grade_table(results: dict[str, dancing_links.Timing], grades: np.ndarray) -> Table:
+    """Milliseconds per puzzle of each solver, one row per grade present."""
+    table = Table(title="ms per puzzle by grade")
+    table.add_column("grade")
+    table.add_column("puzzles", justify="right")
+    for name in results:
+        table.add_column(name.split(" (")[0], justify="right")
+    splits = [by_grade(timing, grades) for timing in results.values()]
+    for grade, entry in splits[0].items():
+        table.add_row(grade, str(entry["puzzles"]), *(f"{split[grade]['ms_per_puzzle']:.2f}" for split in splits))
+    return table
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     if args.count < 1 or args.repeats < 1:
@@ -89,9 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     console = Console()
     console.print(table)
-    for name, timing in results.items():
-        split = by_grade(timing, grades)
-        console.print(name, {grade: round(entry["ms_per_puzzle"], 2) for grade, entry in split.items()})
+    console.print(grade_table(results, grades))
     save_json(
         Path(args.out) / "sudoku_classical.json",
         {
