@@ -410,7 +410,7 @@ def _conflicts(position: Position, cell: int, digit: int) -> dict[int, int]:
     conflicts = {digit: position.positions(digit) & _PEER_BITS[cell]}
     for other in _DIGITS[position.cands[cell]]:
         if other != digit:
-            conflicts[other] = conflicts.get(other, 0) | 1 << cell
+            conflicts[other] = 1 << cell
     return conflicts
 
 

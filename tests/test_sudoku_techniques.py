@@ -17,6 +17,9 @@ EASY = grid("0030206009003050010018064000081029007000000080067082000026095008002
 # Easter Monster (a famous puzzle that defeats every technique short of guessing).
 EASTER_MONSTER = grid("1.......2.9.4...5...6...7...5.9.3.......7.......85..4.7.....6...3...9.8...2.....1")
 
+# A random minimal puzzle the techniques leave half done (one in the 241 puzzles drawn to find it).
+BEYOND_MINIMAL = grid("290000586100000020000000000500004200009100070020000030800051009050600000060090400")
+
 # Minimal puzzles from a seeded random sample, with the grade they get and their unique solution.
 GRADED = [
     (
@@ -404,10 +407,13 @@ def test_easy_puzzles_need_singles_and_a_full_grid_needs_nothing():
     assert full.grade == Grade.NAKED_SINGLES and full.steps == () and not any(full.counts.values())
 
 
-def test_a_puzzle_that_defeats_the_techniques_is_beyond_chains():
-    rating = rate(EASTER_MONSTER)
+@pytest.mark.parametrize("puzzle", [EASTER_MONSTER, BEYOND_MINIMAL], ids=["easter_monster", "random_minimal"])
+def test_a_puzzle_that_defeats_the_techniques_is_beyond_chains(puzzle):
+    rating = rate(puzzle)
     assert rating.grade == Grade.BEYOND_CHAINS and not rating.solved
-    replay_and_check(EASTER_MONSTER, sudoku.solve(EASTER_MONSTER)[0], rating)
+    placed = (rating.grid > 0).sum()
+    assert placed == (puzzle > 0).sum() if puzzle is EASTER_MONSTER else (puzzle > 0).sum() < placed < 81
+    replay_and_check(puzzle, sudoku.solve(puzzle)[0], rating)
 
 
 def test_every_deduction_on_fresh_puzzles_agrees_with_the_solution():
