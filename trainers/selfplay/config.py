@@ -51,14 +51,15 @@ class SelfPlayConfig:
         value_weight: weight of the value loss beside the policy's cross entropy.
         eval_every: evaluate every this many generations (0 = no evaluator).
         eval_pairs: paired openings per evaluation match (two games each).
-        eval_stockfish_nodes: Stockfish's node budget as a fixed evaluation opponent (0 = no Stockfish).
+        eval_stockfish_nodes: Stockfish's node budget as a fixed evaluation opponent (0 = no Stockfish; the shipped
+            network without search loses every game to 1 node, so small budgets are the informative ones).
         seed: games, batches and evaluation openings.
     """
 
     start: str = "chess"
     think: int = 8
     search: int = 16
-    considered: int = 16
+    considered: int = 8
     gumbel_scale: float = 1.0
     concurrent: int = 32
     ply_cap: int = 200
@@ -72,9 +73,9 @@ class SelfPlayConfig:
     weight_decay: float = 1e-4
     clip: float = 1.0
     value_weight: float = 1.0
-    eval_every: int = 2
+    eval_every: int = 5
     eval_pairs: int = 10
-    eval_stockfish_nodes: int = 1_000
+    eval_stockfish_nodes: int = 1
     seed: int = 0
 
     def __post_init__(self) -> None:
