@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
+from tests.test_arena import needs_stockfish
 from trainers.selfplay.search import considered_visits, gumbel_search
 
 MATE_IN_ONE = "6k1/5ppp/8/8/8/8/5PPP/R5K1 w - - 0 1"  # Ra8#
@@ -75,3 +76,22 @@ def test_search_refuses_finished_positions_and_bad_settings():
         gumbel_search([chess.Board()], Uninformed(), 0, gumbel_scale=0.0)
     with pytest.raises(ValueError, match="rng"):
         gumbel_search([chess.Board()], Uninformed(), 4, gumbel_scale=1.0)
+
+
+@needs_stockfish
+def test_target_sources_are_scored_against_a_reference_search(tmp_path):
+    import torch
+
+    from agents.chess_network import ChessNetwork, ChessNetworkConfig
+    from trainers.selfplay.targets import compare_targets, sample_positions
+
+    torch.manual_seed(0)
+    net = ChessNetwork(ChessNetworkConfig(width=8, policy_width=8, value_width=8)).eval()
+    boards = sample_positions(net, 1, 3, (0, 4), seed=0)
+    assert len(boards) == 3 and all(board.is_valid() for board in boards)
+    rows = compare_targets(net, boards, 1, [2], 2, [1], 200)
+    assert [row["target"] for row in rows] == ["network policy", "gumbel search, 2 simulations", "stockfish, 1 nodes"]
+    for row in rows:
+        assert row["positions"] == 3 and 0 <= row["top_move_agrees"] <= 1 and 0 <= row["mass_on_reference"] <= 1
+    with pytest.raises(ValueError, match="plies"):
+        sample_positions(net, 1, 3, (5, 2), seed=0)
