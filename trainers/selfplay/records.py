@@ -1,0 +1,111 @@
+"""What a self-play run leaves in its folder besides the training state: games as PGN, generation snapshots,
+and the bookkeeping that keeps them consistent with the last checkpoint after a kill.
+
+Layout of a run folder::
+
+    config.json                    the recipe (a resumed run must bring the same one)
+    state.pt                       learner (weights, optimiser, generator), progress, Elo table (weights_only)
+    buffer_<generation>.npz        the replay buffer of the last checkpoint (state.pt names it)
+    generations/gen_<n>.*          published weights as checkpoints (generation 0, evaluated ones, the newest)
+    games.pgn                      every self-play game
+    metrics.jsonl                  one line per generation
+    elo.json                       the evaluator's table: every match and the fitted ratings
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import chess
+import chess.pgn
+
+from puzzles.storage import atomic_write
+from trainers.selfplay.actors import GameSummary
+
+STATE_FILE = "state.pt"
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.jsonl"
+PGN_FILE = "games.pgn"
+ELO_FILE = "elo.json"
+GENERATIONS_DIR = "generations"
+
+
+def snapshot_stem(run_dir: Path, generation: int) -> Path:
+    """``generations/gen_000012`` (a checkpoint stem)."""
+    return run_dir / GENERATIONS_DIR / f"gen_{generation:06d}"
+
+
+def buffer_file(generation: int, steps: int) -> str:
+    """The buffer file of a checkpoint (a new name each time, so the one state.pt names is never overwritten)."""
+    return f"buffer_{generation:06d}_{steps:09d}.npz"
+
+
+def game_pgn(game: GameSummary, number: int) -> str:
+    """One self-play game as PGN text."""
+    start = chess.Board(game.start_fen)
+    pgn = chess.pgn.Game()
+    if game.start_fen != chess.STARTING_FEN:
+        pgn.setup(start)
+    name = f"gen {game.generation}"
+    pgn.headers.update(
+        {
+            "Event": "deep-thinking self-play",
+            "Site": "?",
+            "Round": str(number),
+            "White": name,
+            "Black": name,
+            "Result": game.result,
+            "Termination": "adjudication" if game.termination == "ply_cap" else "normal",
+            "PlyCount": str(game.plies),
+            "Generation": str(game.generation),
+            "Actor": str(game.actor),
+        }
+    )
+    node: chess.pgn.GameNode = pgn
+    for uci in game.moves:
+        node = node.add_variation(chess.Move.from_uci(uci))
+    node.comment = game.termination.replace("_", " ")
+    return str(pgn) + "\n\n"
+
+
+def append_pgn(run_dir: Path, games: list[GameSummary], first_number: int) -> int:
+    """Appends games to ``games.pgn`` (numbered from ``first_number``); returns the file's size after."""
+    path = run_dir / PGN_FILE
+    with open(path, "a") as handle:
+        handle.write("".join(game_pgn(game, first_number + i) for i, game in enumerate(games)))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return path.stat().st_size
+
+
+def truncate_pgn(run_dir: Path, size: int) -> None:
+    """Cuts ``games.pgn`` back to ``size`` bytes (games written after the last checkpoint are played again)."""
+    path = run_dir / PGN_FILE
+    if path.is_file() and path.stat().st_size > size:
+        with open(path, "r+b") as handle:
+            handle.truncate(size)
+
+
+def truncate_metrics(run_dir: Path, generation: int) -> None:
+    """Drops metric lines after ``generation`` (written before a kill, redone after the resume)."""
+    path = run_dir / METRICS_FILE
+    if not path.is_file():
+        return
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    kept = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:  # a line cut by the kill
+            continue
+        if record.get("generation", 0) <= generation and not record.get("final"):
+            kept.append(line)
+    atomic_write(path, lambda tmp: tmp.write_text("".join(line + "\n" for line in kept)))
+
+
+def append_metrics(run_dir: Path, record: dict) -> None:
+    """Appends one JSON line to ``metrics.jsonl``."""
+    with open(run_dir / METRICS_FILE, "a") as handle:
+        handle.write(json.dumps(record) + "\n")
