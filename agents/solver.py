@@ -137,8 +137,7 @@ class Solver:
         think = self.check_think(think)
         answers = []
         with torch.inference_mode():
-            for start in range(0, len(inputs), self.batch_size):
-                chunk = inputs[start : start + self.batch_size]
+            for chunk in self._chunks(inputs):
                 x = self.problem.encode(chunk).to(self.device)
                 if self.readout == "max_conf":
                     prediction = self._most_confident(x, think)
@@ -146,7 +145,13 @@ class Solver:
                     logits, _ = self.net(x, think)
                     prediction = self.problem.predict(logits, x)
                 answers.append(self.problem.decode(prediction, chunk))
-        return np.concatenate(answers) if answers else self.problem.decode(torch.zeros(0), inputs)
+        return np.concatenate(answers)
+
+    def _chunks(self, inputs: np.ndarray) -> Iterator[np.ndarray]:
+        """Batches of at most :attr:`batch_size`; an empty batch is one empty chunk, so that its answer still has
+        the family's shape (the network runs on zero samples)."""
+        for start in range(0, max(len(inputs), 1), self.batch_size):
+            yield inputs[start : start + self.batch_size]
 
     def _most_confident(self, x: torch.Tensor, think: int) -> torch.Tensor:
         """Per sample, the prediction of the most confident iteration among 1..think."""
@@ -170,13 +175,10 @@ class Solver:
         cap = self.check_think(cap if cap is not None else 4 * self.default_think)
         answers, iterations = [], []
         with torch.inference_mode():
-            for start in range(0, len(inputs), self.batch_size):
-                chunk = inputs[start : start + self.batch_size]
+            for chunk in self._chunks(inputs):
                 prediction, used = self._halting_batch(self.problem.encode(chunk).to(self.device), cap)
                 answers.append(self.problem.decode(prediction, chunk))
                 iterations.append(used.cpu().numpy())
-        if not answers:
-            return self.problem.decode(torch.zeros(0), inputs), np.zeros(0, dtype=np.int64)
         return np.concatenate(answers), np.concatenate(iterations)
 
     def _halting_batch(self, x: torch.Tensor, cap: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -218,7 +220,7 @@ class Solver:
         with torch.inference_mode():
             x = self.problem.encode(inputs).to(self.device)
             mask = self.problem.loss_mask(x)
-            counted = mask.flatten(1).sum(1).clamp(min=1) if mask is not None else x[0, 0].numel()
+            counted = mask.flatten(1).sum(1).clamp(min=1) if mask is not None else x.shape[2:].numel()
             previous = self.net.initial_state(x)
             for i, (logits, state) in enumerate(self.net.iterate(x, think, previous)):
                 change = (state - previous).flatten(1).norm(dim=1)
