@@ -38,10 +38,10 @@ PEERS: tuple[tuple[int, ...], ...] = tuple(
     tuple(sorted({p for unit in UNITS if cell in unit for p in unit} - {cell})) for cell in range(81)
 )
 _POPCOUNT = tuple(bin(m).count("1") for m in range(512))
-#: Guesses the check of a user's puzzle (:func:`validate`) may make. Unique puzzles take a few hundred at most
-#: (324 for Inkala's "hardest", 372 for the worst of a dozen 17-given puzzles), while an unsolvable grid can keep
-#: the search busy for minutes; this many take about half a second.
-MAX_GUESSES = 10_000
+#: Guesses the check of a user's puzzle (:func:`validate`) may make. Unique puzzles take a few hundred (324 for
+#: Inkala's "hardest", 372 for the worst of a dozen 17-given puzzles, 677 for "Easter Monster"), while an unsolvable
+#: grid can keep the search busy for minutes; this many take about a quarter of a second.
+MAX_GUESSES = 5_000
 _BITS = tuple(tuple(1 << d for d in range(9) if m >> d & 1) for m in range(512))
 
 
