@@ -191,9 +191,11 @@ class SelfPlayTrainer:
             self.anchor = data["planes"], data["actions"]
 
     def _resume(self) -> dict[str, Any]:
-        state = resume_run(self.run_dir, self.config, self.net, self.optimizer, unit="round")
+        state = resume_run(self.run_dir, self.config, self.net, self.optimizer, unit="round", log=self.console.log)
         if state is None:
             return {"round": 0, "seconds": 0.0, "games": 0, "positions": 0}
+        if not isinstance(state.get("buffer"), dict):
+            raise ValueError(f"corrupt training state {self.run_dir / 'state.pt'}: no replay buffer")
         self.buffer.load(state["buffer"])
         self.console.log(f"resumed {self.run_dir} after round {state['progress']['round']}")
         return state["progress"]
