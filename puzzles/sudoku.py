@@ -21,6 +21,8 @@ import multiprocessing
 
 import numpy as np
 
+from puzzles.chunked import quiet_worker
+
 ALL = 0x1FF  # candidates 1..9 as bits 0..8
 #: The 27 units (rows, columns, boxes) as tuples of cell indices 0..80.
 UNITS: tuple[tuple[int, ...], ...] = (
@@ -312,7 +314,8 @@ def generate(count: int, givens: int, rng: np.random.Generator, workers: int = 1
     _check_givens(givens)
     jobs = [(givens, int(seed)) for seed in rng.integers(0, 2**63, size=count)]
     if workers > 1 and count > 1:
-        with multiprocessing.get_context("spawn").Pool(min(workers, count)) as pool:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(min(workers, count), initializer=quiet_worker, initargs=(None, ())) as pool:
             pairs = pool.map(_seeded_puzzle, jobs, chunksize=max(1, count // (8 * workers)))
     else:
         pairs = [_seeded_puzzle(job) for job in jobs]

@@ -1,14 +1,23 @@
-"""Hostile run folders: a run resumes whatever a crash left in its folder, names the file when it cannot, and never
-unpickles."""
+"""Hostile run folders and interruptions: a run resumes whatever a crash left in its folder, names the file when it
+cannot, never unpickles, and Ctrl-C ends every script with one line (and the command that resumes it)."""
 
 import json
 import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import torch
 
+from tests.helpers import load_script
+from trainers.cli import run_main
 from trainers.recipes import get_recipe
 from trainers.supervised import Trainer
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def tiny():
@@ -122,3 +131,59 @@ def test_a_missing_state_is_missing_not_corrupt(tmp_path):
     (tmp_path / "run").mkdir()
     with pytest.raises(FileNotFoundError, match="no training state .*state.pt: the run has not finished"):
         trainer.export(tmp_path / "exported")
+
+
+# ------------------------------------------------------------------------------------------ Ctrl-C
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_in_training_says_how_to_resume(monkeypatch, capsys):
+    train = load_script("train")
+    monkeypatch.setattr(train.Trainer, "run", interrupt)
+    monkeypatch.setattr(sys, "argv", ["scripts/train.py", "--recipe", "prefix_sums_tiny", "--run-dir", "runs/x y"])
+    with pytest.raises(SystemExit) as exit_info:
+        run_main(train.main, resumable=True)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 130 and "Traceback" not in err
+    assert "interrupted; everything finished so far is saved" in err
+    assert "python scripts/train.py --recipe prefix_sums_tiny --run-dir 'runs/x y'" in err
+
+
+def test_ctrl_c_while_play_loads_the_network_is_one_line(monkeypatch, capsys):
+    play = load_script("play")
+    monkeypatch.setattr("agents.chess_policy.load_policy", interrupt)
+    monkeypatch.setattr(sys, "argv", ["scripts/play.py"])
+    with pytest.raises(SystemExit) as exit_info:
+        run_main(play.main)
+    assert exit_info.value.code == 130 and capsys.readouterr().err == "\ninterrupted.\n"
+
+
+@pytest.mark.parametrize("script", ["train", "train_chess", "selfplay", "label_positions", "label_ladder"])
+def test_resumable_scripts_say_so_on_ctrl_c(script):
+    source = (ROOT / "scripts" / f"{script}.py").read_text()
+    assert "run_main(main, resumable=True)" in source
+
+
+def test_a_real_sigint_in_training_prints_no_traceback(tmp_path):
+    command = [sys.executable, str(ROOT / "scripts" / "train.py"), "--recipe", "prefix_sums_tiny", "--no-progress"]
+    command += ["--threads", "1", "--epochs", "1000", "--run-dir", str(tmp_path / "run")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not (tmp_path / "run" / "state.pt").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err, err
+    assert "Resume with the same command" in err and "--epochs 1000" in err
+
+
+def test_pool_workers_leave_ctrl_c_to_the_parent():
+    from puzzles.chunked import quiet_worker
+
+    previous, calls = signal.getsignal(signal.SIGINT), []
+    try:
+        quiet_worker(lambda *args: calls.append(args), (1, 2))  # as a spawned worker starts
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN and calls == [(1, 2)]
+    finally:
+        signal.signal(signal.SIGINT, previous)
