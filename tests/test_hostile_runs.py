@@ -74,6 +74,17 @@ def test_a_torn_metrics_line_still_resumes(killed_after_two, tmp_path, capsys, m
     assert "dropped 1 unreadable line(s)" in capsys.readouterr().err
 
 
+def test_metrics_are_written_atomically_and_a_torn_tail_never_swallows_a_record(tmp_path):
+    from trainers.supervised import append_metrics
+
+    log = tmp_path / "metrics.jsonl"
+    log.write_text('{"epoch": 1}\n{"epo')  # torn by an older version
+    inode = log.stat().st_ino
+    append_metrics(tmp_path, {"epoch": 2})
+    assert log.read_text() == '{"epoch": 1}\n{"epo\n{"epoch": 2}\n' and log.stat().st_ino != inode  # replaced
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["metrics.jsonl"]
+
+
 def test_stale_metrics_of_a_run_killed_before_its_first_state_are_dropped(killed_after_two, tmp_path):
     folder = copy_run(killed_after_two, tmp_path / "run")
     (folder / "state.pt").unlink()  # as if killed after logging epochs but before saving any state

@@ -184,10 +184,13 @@ def lock_run_dir(run_dir: Path) -> Any:
 
 
 def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:
-    """Appends one JSON line to the run's metrics log (a crash mid-line is repaired on resume, see
-    :func:`resume_run`)."""
-    with open(run_dir / METRICS_FILE, "a") as handle:
-        handle.write(json.dumps(record) + "\n")
+    """Adds one JSON line to the run's metrics log, rewriting it atomically (a log is one line per epoch or round,
+    so a crash can no longer tear a line; a torn line of an older run stays on its own and is dropped on resume)."""
+    path = run_dir / METRICS_FILE
+    text = path.read_text(errors="replace") if path.is_file() else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text + json.dumps(record) + "\n"))
 
 
 def _truncate_metrics(run_dir: Path, unit: str, done: int) -> int:
