@@ -162,6 +162,18 @@ def _recorded_config(metadata: dict[str, str], weights: Path) -> Any:
         raise ValueError(f"corrupt checkpoint {weights}: bad network config: {error}") from None
 
 
+def _check_card_network(card: dict[str, Any], config: Any, weights: Path) -> None:
+    """The card, when it describes the network, describes the one the weights record."""
+    if card.get("network") is None:
+        return
+    try:
+        described = network_config(card["network"])
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"model card of {weights}: bad network: {error}") from None
+    if described != config:
+        raise ValueError(f"checkpoint {weights}: the card describes another network than the weights hold")
+
+
 def _problem_of(card: dict[str, Any], metadata: dict[str, str], weights: Path) -> str:
     """The checkpoint's problem: the card's, which must agree with the one recorded in the weights."""
     recorded = metadata.get("problem", "")
@@ -242,6 +254,7 @@ def _read_weights(weights: Path, card: dict[str, Any]) -> tuple[Any, dict[str, t
         with safe_open(str(weights), framework="pt") as handle:  # reads the header; maps, does not read, the rest
             metadata = handle.metadata() or {}
             config = _recorded_config(metadata, weights)
+            _check_card_network(card, config, weights)
             problem = _problem_of(card, metadata, weights)
             check_problem_fits(problem, config, f"checkpoint {weights}")
             expected = expected_shapes(config, f"checkpoint {weights}")
@@ -268,13 +281,6 @@ def load_checkpoint(name_or_path: str | Path) -> tuple[nn.Module, dict[str, Any]
     weights = stem.with_suffix(".safetensors")
     card = read_card(stem.with_suffix(".json"))
     config, tensors, problem = _read_weights(weights, card)
-    if card.get("network") is not None:
-        try:
-            described = network_config(card["network"])
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"model card {stem.with_suffix('.json')}: bad network: {error}") from None
-        if described != config:
-            raise ValueError(f"checkpoint {stem}: the card describes another network than the weights hold")
     card = {**card, "problem": problem}
     net = build_network(config)
     try:
