@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from agents.networks import BasicBlock, _conv
+from agents.networks import BasicBlock, _conv, check_deadline, check_iterations, check_whole
 from puzzles.chess_encoding import NUM_ACTIONS
 from puzzles.chess_game import GAME_PLANES
 
@@ -54,7 +54,7 @@ class ChessNetworkConfig:
         if self.kind != "chess":
             raise ValueError(f"a chess network config has kind 'chess', got {self.kind!r}")
         for name in ("in_channels", "width", "blocks", "policy_width", "value_width"):
-            if getattr(self, name) < 1:
+            if check_whole(getattr(self, name), name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
     def to_dict(self) -> dict:
@@ -62,10 +62,34 @@ class ChessNetworkConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> ChessNetworkConfig:
+        """Rebuilds a config from :meth:`to_dict`'s output; TypeError or ValueError for anything else."""
+        if not isinstance(values, dict):
+            raise TypeError(f"a chess network config is a dictionary of settings, got {type(values).__name__}")
         unknown = set(values) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown chess network settings: {sorted(unknown)}")
         return cls(**values)
+
+
+def chess_parameter_shapes(config: ChessNetworkConfig) -> dict[str, tuple[int, ...]]:
+    """Every tensor of a :class:`ChessNetwork`'s state dict with its shape, without building it (see
+    :func:`agents.networks.parameter_shapes`)."""
+    width, c_in, policy, value = config.width, config.in_channels, config.policy_width, config.value_width
+    shapes = {"projection.0.weight": (width, c_in, 3, 3), "recall.weight": (width, width + c_in, 3, 3)}
+    for block in range(config.blocks):
+        shapes[f"stage.{block}.conv1.weight"] = shapes[f"stage.{block}.conv2.weight"] = (width, width, 3, 3)
+    return {
+        **shapes,
+        "policy_head.0.weight": (policy, width, 3, 3),
+        "policy_head.2.weight": (MOVE_PLANES, policy, 1, 1),
+        "policy_head.2.bias": (MOVE_PLANES,),
+        "value_head.0.weight": (4, width, 1, 1),
+        "value_head.0.bias": (4,),
+        "value_head.3.weight": (value, 4 * 64),
+        "value_head.3.bias": (value,),
+        "value_head.5.weight": (1, value),
+        "value_head.5.bias": (1,),
+    }
 
 
 class ChessNetwork(nn.Module):
@@ -111,23 +135,28 @@ class ChessNetwork(nn.Module):
         return self.norm(state) if self.config.norm else state
 
     def iterate(
-        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None
+        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, deadline: float | None = None
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-        """Yields ``(policy, value, state)`` after each of ``iters`` iterations, keeping none of them."""
+        """Yields ``(policy, value, state)`` after each of ``iters`` iterations (at most
+        :data:`agents.networks.MAX_THINK`), keeping none of them; TimeoutError once ``deadline`` (a
+        ``time.monotonic()`` value) has passed."""
+        iters = check_iterations(iters, "iters", minimum=0)
         x = self._check(x)
         state = self.projection(x) if state is None else state
-        for _ in range(iters):
+        for i in range(iters):
+            check_deadline(deadline, i, iters)
             state = self._step(x, state)
             yield *self.heads(state), state
 
     def forward(
-        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None
+        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, deadline: float | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Runs ``iters`` iterations (from ``state`` if given) and returns ``(policy, value, state)``."""
-        if iters < 0:
-            raise ValueError(f"iters must be non-negative, got {iters}")
+        """Runs ``iters`` iterations (from ``state`` if given; at most :data:`agents.networks.MAX_THINK`) and
+        returns ``(policy, value, state)``; TimeoutError once ``deadline`` has passed."""
+        iters = check_iterations(iters, "iters", minimum=0)
         x = self._check(x)
         state = self.projection(x) if state is None else state
-        for _ in range(iters):
+        for i in range(iters):
+            check_deadline(deadline, i, iters)
             state = self._step(x, state)
         return *self.heads(state), state

@@ -31,6 +31,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from agents.networks import check_iterations
 from puzzles.chess_game import game_result
 
 COMMANDS = {
@@ -45,6 +46,9 @@ COMMANDS = {
     "help": "this list",
     "quit": "leave (also Ctrl-C or Ctrl-D)",
 }
+#: The longest line the session reads; a move or a command is a few characters, and a longer line (a paste gone
+#: wrong) is refused without being parsed or echoed back whole.
+MAX_LINE = 200
 # Other spellings people type; each maps to a command above.
 ALIASES = {"takeback": "undo", "back": "undo", "?": "help", "exit": "quit", "q": "quit"}
 
@@ -189,14 +193,20 @@ def parse_move(board: chess.Board, text: str) -> chess.Move:
     if san:
         return _parse_san(board, text, san)
     raise MoveError(
-        f"Not a move or a command: {text.strip()!r}. Moves look like e4, Nf3, exd5, e8=Q, O-O or e2e4; "
+        f"Not a move or a command: {_shown(text)!r}. Moves look like e4, Nf3, exd5, e8=Q, O-O or e2e4; "
         "type help for the commands."
     )
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """What the person typed, stripped and cut to ``limit`` characters, for an error message."""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _illegal(board: chess.Board, text: str, reason: str) -> MoveError:
     legal = " ".join(sorted(board.san(move) for move in board.legal_moves))
-    return MoveError(f"Illegal move: {text.strip()} - {reason}. Legal moves: {legal or 'none'}")
+    return MoveError(f"Illegal move: {_shown(text)} - {reason}. Legal moves: {legal or 'none'}")
 
 
 def _parse_castling(board: chess.Board, text: str, side: str) -> chess.Move:
@@ -262,7 +272,7 @@ def _parse_san(board: chess.Board, text: str, match: re.Match[str]) -> chess.Mov
         return candidates[0]
     if len(candidates) > 1:
         options = " or ".join(sorted(board.san(move) for move in candidates))
-        raise MoveError(f"Ambiguous move: {text.strip()} could be {options}; write the one you mean")
+        raise MoveError(f"Ambiguous move: {_shown(text)} could be {options}; write the one you mean")
     if promotion is None and any(fits(move, with_promotion=False) for move in board.legal_moves):
         raise _illegal(board, text, f"name the promotion piece, e.g. {target_name.lower()}=Q")
     pseudo = [move for move in board.generate_pseudo_legal_moves() if fits(move, with_promotion=False)]
@@ -314,7 +324,7 @@ class GameSession:
             terminal UI shows a spinner with it).
 
     Raises:
-        ValueError: a think budget below 1.
+        ValueError: a think budget that is not a whole number from 1 to :data:`agents.networks.MAX_THINK`.
     """
 
     def __init__(
@@ -327,9 +337,7 @@ class GameSession:
     ) -> None:
         self.policy = policy
         self.human = human
-        self.think = int(think if think is not None else policy.default_think)
-        if self.think < 1:
-            raise ValueError(f"think must be at least 1 iteration, got {self.think}")
+        self.think = check_iterations(think if think is not None else policy.default_think)
         self.start = (board if board is not None else chess.Board()).copy(stack=False)
         self.thinking = thinking or (lambda think: contextlib.nullcontext())
         self.orientation = human
@@ -423,6 +431,11 @@ class GameSession:
 
         A refused line (``Reply.ok`` False) leaves the game exactly as it was.
         """
+        if len(command) > MAX_LINE:
+            return Reply(
+                f"That line is {len(command):,} characters long; a move or a command is a few (help lists them).",
+                ok=False,
+            )
         word = command.strip().lower()
         word = ALIASES.get(word, word)
         if not word:

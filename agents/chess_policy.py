@@ -22,9 +22,9 @@ import chess
 import numpy as np
 import torch
 
-from agents.checkpoint import load_checkpoint
+from agents.checkpoint import check_card, load_checkpoint
 from agents.chess_network import ChessNetwork
-from agents.networks import fast_cpu_math
+from agents.networks import check_iterations, deadline_after, fast_cpu_math
 from puzzles.chess_encoding import encode_move
 from puzzles.chess_game import game_planes, game_result
 
@@ -72,7 +72,7 @@ class ChessPolicy:
     ) -> None:
         if not isinstance(net, ChessNetwork):
             raise ValueError(f"a chess policy needs a chess network, got {type(net).__name__}")
-        self.card = card or {}
+        self.card = check_card(card or {})
         self.rules = rules
         self.device = torch.device(device)
         self.net = net.to(self.device).eval()
@@ -85,22 +85,29 @@ class ChessPolicy:
         return int(self.card.get("recommended_think") or recipe.get("max_iters") or 8)
 
     def _check_think(self, think: int | None) -> int:
-        think = self.default_think if think is None else think
-        if not isinstance(think, int | np.integer) or isinstance(think, bool) or think < 1:
-            raise ValueError(f"think must be a positive number of iterations, got {think!r}")
-        return int(think)
+        """``think`` (default: :attr:`default_think`) as iterations from 1 to :data:`agents.networks.MAX_THINK`."""
+        return check_iterations(self.default_think if think is None else think)
 
     @torch.inference_mode()
-    def evaluate(self, boards: list[chess.Board], think: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``(policy logits (B, 4672), values (B,))`` of many boards after ``think`` iterations."""
+    def evaluate(
+        self, boards: list[chess.Board], think: int | None = None, max_seconds: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(policy logits (B, 4672), values (B,))`` of many boards after ``think`` iterations (at most
+        :data:`agents.networks.MAX_THINK`; TimeoutError past the wall-clock budget ``max_seconds``)."""
+        deadline = deadline_after(max_seconds)
+        think = self._check_think(think)
         for board in boards:
+            if not isinstance(board, chess.Board):
+                raise TypeError(f"a chess policy reads chess.Board positions, got {type(board).__name__}")
             if board.is_game_over(claim_draw=False):
                 raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
-        logits, values, _ = self.net(encode_boards(boards).to(self.device), self._check_think(think))
+        logits, values, _ = self.net(encode_boards(boards).to(self.device), think, deadline=deadline)
         return logits.float().cpu().numpy(), values.float().cpu().numpy()
 
-    def _choices(self, boards: list[chess.Board], think: int | None, top: int) -> list[MoveChoice]:
-        logits, values = self.evaluate(boards, think)
+    def _choices(
+        self, boards: list[chess.Board], think: int | None, top: int, max_seconds: float | None = None
+    ) -> list[MoveChoice]:
+        logits, values = self.evaluate(boards, think, max_seconds)
         return [self._choose(board, row, value, top) for board, row, value in zip(boards, logits, values, strict=True)]
 
     def _choose(self, board: chess.Board, row: np.ndarray, value: float, top: int) -> MoveChoice:
@@ -138,17 +145,22 @@ class ChessPolicy:
             done = mark
             yield mark, self._choose(board, logits[0].float().cpu().numpy(), float(values[0]), top)
 
-    def analyse(self, board: chess.Board, think: int | None = None, top: int = 3) -> MoveChoice:
-        """The chosen move, its probability, the value and the ``top`` best moves of one board."""
-        return self._choices([board], think, top)[0]
+    def analyse(
+        self, board: chess.Board, think: int | None = None, top: int = 3, max_seconds: float | None = None
+    ) -> MoveChoice:
+        """The chosen move, its probability, the value and the ``top`` best moves of one board (``think`` and
+        ``max_seconds`` as in :meth:`evaluate`)."""
+        return self._choices([board], think, top, max_seconds)[0]
 
-    def act(self, board: chess.Board, think: int | None = None) -> chess.Move:
+    def act(self, board: chess.Board, think: int | None = None, max_seconds: float | None = None) -> chess.Move:
         """The most probable legal move of ``board`` after ``think`` iterations."""
-        return self.analyse(board, think, top=1).move
+        return self.analyse(board, think, top=1, max_seconds=max_seconds).move
 
-    def act_batch(self, boards: list[chess.Board], think: int | None = None) -> list[chess.Move]:
+    def act_batch(
+        self, boards: list[chess.Board], think: int | None = None, max_seconds: float | None = None
+    ) -> list[chess.Move]:
         """:meth:`act` for many boards in one batch."""
-        return [choice.move for choice in self._choices(boards, think, 1)] if boards else []
+        return [choice.move for choice in self._choices(boards, think, 1, max_seconds)] if boards else []
 
 
 def rule_bonus(board: chess.Board, moves: list[chess.Move], value: float) -> np.ndarray:

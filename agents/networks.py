@@ -18,12 +18,66 @@ Nothing keeps every iteration's output: the iterator yields and forgets.
 
 from __future__ import annotations
 
+import operator
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+#: The most iterations a network runs in one call, and the most any thinking budget may ask for (``think``, the
+#: cap of ``think="auto"``, a card's ``recommended_think``, a config's ``max_iters``). Shipped models recommend
+#: 44 to 453 and the 201x201 maze demo runs up to 3,000; a budget far beyond this is a typo or an attack, and a
+#: long but honest run can also be bounded by a wall-clock budget (``max_seconds``).
+MAX_THINK = 100_000
+
+
+def check_iterations(value: Any, name: str = "think", minimum: int = 1) -> int:
+    """``value`` as a number of iterations in ``minimum..MAX_THINK``.
+
+    Raises:
+        ValueError: anything else (a bool, a float such as 2.5, text, or a number out of range), naming ``name``.
+    """
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = operator.index(value)  # ints and numpy integers; 2.5 or "abc" are refused, not truncated
+    except TypeError:
+        raise ValueError(f"{name} must be a whole number of iterations, got {value!r}") from None
+    if not minimum <= number <= MAX_THINK:
+        raise ValueError(f"{name} must be from {minimum} to {MAX_THINK} iterations (MAX_THINK), got {number}")
+    return number
+
+
+def check_whole(value: Any, name: str) -> int:
+    """``value`` if it is a whole number (an int, not a bool); else TypeError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    return value
+
+
+def deadline_after(max_seconds: float | None) -> float | None:
+    """The ``time.monotonic()`` at which a wall-clock budget of ``max_seconds`` runs out (None: no budget).
+
+    Raises:
+        ValueError: a budget that is not a positive finite number of seconds.
+    """
+    if max_seconds is None:
+        return None
+    if isinstance(max_seconds, bool) or not isinstance(max_seconds, int | float) or not 0 < max_seconds < float("inf"):
+        raise ValueError(f"max_seconds must be a positive number of seconds or None, got {max_seconds!r}")
+    return time.monotonic() + max_seconds
+
+
+def check_deadline(deadline: float | None, done: int, iters: int) -> None:
+    """Raises TimeoutError once ``deadline`` (a ``time.monotonic()`` value, None for none) has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeoutError(
+            f"thinking ran out of its wall-clock budget (max_seconds) after {done} of {iters} iterations"
+        )
 
 
 class Conv1dAs2d(nn.Conv1d):
@@ -117,6 +171,15 @@ class NetworkConfig:
     templates: int = 4
 
     def __post_init__(self) -> None:
+        for name in ("dims", "in_channels", "width", "blocks", "out_channels", "max_iters", "templates"):
+            check_whole(getattr(self, name), name)
+        if not isinstance(self.recall, bool):
+            raise TypeError(f"recall must be true or false, got {self.recall!r}")
+        if not isinstance(self.head, list | tuple):
+            raise TypeError(f"head must be a list of hidden widths, got {self.head!r}")
+        for width in self.head:
+            if check_whole(width, "a head width") < 1:
+                raise ValueError(f"head widths must be positive, got {list(self.head)}")
         if self.kind not in ("dt", "ff", "soft"):
             raise ValueError(f"network kind must be 'dt', 'ff' or 'soft', got {self.kind!r}")
         if self.kind == "soft" and self.geometry != "grid":
@@ -128,6 +191,8 @@ class NetworkConfig:
         for name in ("in_channels", "width", "blocks", "out_channels", "max_iters", "templates"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.max_iters > MAX_THINK:
+            raise ValueError(f"max_iters must be at most {MAX_THINK} (MAX_THINK), got {self.max_iters}")
         object.__setattr__(self, "head", tuple(self.head))
 
     def head_widths(self) -> tuple[int, ...]:
@@ -142,12 +207,19 @@ class NetworkConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> NetworkConfig:
-        """Rebuilds a config from :meth:`to_dict`'s output, rejecting unknown keys."""
+        """Rebuilds a config from :meth:`to_dict`'s output, rejecting unknown keys.
+
+        Raises:
+            TypeError: not a dictionary, or a setting of the wrong type.
+            ValueError: an unknown setting or a value out of range.
+        """
+        if not isinstance(values, dict):
+            raise TypeError(f"a network config is a dictionary of settings, got {type(values).__name__}")
         known = set(cls.__dataclass_fields__)
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"unknown network settings: {sorted(unknown)}")
-        return cls(**{**values, "head": tuple(values.get("head", ()))})
+        return cls(**values)
 
 
 class ThinkingNetwork(nn.Module):
@@ -245,45 +317,59 @@ class ThinkingNetwork(nn.Module):
         return (mixes @ mixes.T).abs()
 
     def iterate(
-        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0
+        self,
+        x: torch.Tensor,
+        iters: int,
+        state: torch.Tensor | None = None,
+        start: int = 0,
+        deadline: float | None = None,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Yields ``(logits, state)`` after each of ``iters`` iterations, keeping none of them.
 
         Args:
             x: input batch ``(B, C, L)`` or ``(B, C, H, W)``.
-            iters: iterations to run.
+            iters: iterations to run, at most :data:`MAX_THINK`.
             state: thought to continue from; ``None`` starts from the projected input.
             start: iterations already run (selects feed-forward stages; ignored by DT networks).
+            deadline: a ``time.monotonic()`` value (see :func:`deadline_after`) after which no iteration starts:
+                TimeoutError instead.
         """
-        self._check_budget(start, iters)
+        iters = self._check_budget(start, iters)
         x = self._internal(x)
         state = self.projection(x) if state is None else self._internal(state)
         for i in range(iters):
+            check_deadline(deadline, i, iters)
             state = self._step(x, state, start + i)
             yield self._external(self.head(state)), self._external(state)
 
     def forward(
-        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0
+        self,
+        x: torch.Tensor,
+        iters: int,
+        state: torch.Tensor | None = None,
+        start: int = 0,
+        deadline: float | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Runs ``iters`` iterations and returns ``(logits, state)`` of the last one.
+        """Runs ``iters`` iterations (at most :data:`MAX_THINK`) and returns ``(logits, state)`` of the last one.
 
-        ``iters=0`` returns the head applied to the starting thought.
+        ``iters=0`` returns the head applied to the starting thought; ``deadline`` as in :meth:`iterate`.
         """
-        self._check_budget(start, iters)
+        iters = self._check_budget(start, iters)
         x = self._internal(x)
         state = self.projection(x) if state is None else self._internal(state)
         for i in range(iters):
+            check_deadline(deadline, i, iters)
             state = self._step(x, state, start + i)
         return self._external(self.head(state)), self._external(state)
 
-    def _check_budget(self, start: int, iters: int) -> None:
-        if iters < 0:
-            raise ValueError(f"iters must be non-negative, got {iters}")
+    def _check_budget(self, start: int, iters: int) -> int:
+        iters = check_iterations(iters, "iters", minimum=0)
         if not self.recurrent and start + iters > self.config.max_iters:
             raise ValueError(
                 f"a feed-forward network has {self.config.max_iters} stages; asked for iterations "
                 f"{start + 1}..{start + iters}"
             )
+        return iters
 
 
 def fast_cpu_math() -> None:
@@ -295,12 +381,59 @@ def fast_cpu_math() -> None:
     torch.set_flush_denormal(True)
 
 
-def build_network(config: NetworkConfig | dict) -> nn.Module:
-    """Builds a network from a config or its dictionary form (``kind="chess"`` builds the chess policy net)."""
-    if isinstance(config, dict) and config.get("kind") == "chess":
-        from agents.chess_network import ChessNetwork, ChessNetworkConfig  # it builds on this module's blocks
+def parameter_shapes(config: Any) -> dict[str, tuple[int, ...]]:
+    """Every tensor of the state dict that ``config`` builds, by name, with its shape, computed without building
+    anything (checkpoints are checked against these before any weight is allocated; the tests hold these to the
+    built networks). Feed-forward stages are listed one by one: bound ``max_iters * blocks`` first.
+    """
+    if getattr(config, "kind", None) == "chess":
+        from agents.chess_network import chess_parameter_shapes
 
-        return ChessNetwork(ChessNetworkConfig.from_dict(config))
+        return chess_parameter_shapes(config)
+    dims, width, kernel = config.dims, config.width, _GEOMETRY[config.geometry][1]
+
+    def conv(c_out: int, c_in: int, size: int = kernel) -> tuple[int, ...]:
+        return (c_out, c_in, 1, 1) if size == 1 else (c_out, c_in, *[3] * dims)
+
+    shapes = {"projection.0.weight": conv(width, config.in_channels)}
+    if config.recall:
+        shapes["recall.0.weight"] = conv(width, width + config.in_channels)
+    layers = ("own", "row", "column", "box", "out") if config.geometry == "sudoku" else ("conv1", "conv2")
+    for stage in range({"dt": 1, "ff": config.max_iters, "soft": 0}[config.kind]):
+        for block in range(config.blocks):
+            for layer in layers:
+                shape = (width, width) if config.geometry == "sudoku" else conv(width, width, 3)
+                shapes[f"stages.{stage}.{block}.{layer}.weight"] = shape
+    if config.kind == "soft":
+        shapes["templates"] = (config.templates, width, width, *[3] * dims)
+        shapes["coefficients"] = (config.max_iters, config.blocks, 2, config.templates)
+    hidden = config.head_widths()
+    for index, (c_prev, c_next) in enumerate(zip((width, *hidden), (*hidden, config.out_channels), strict=True)):
+        shapes[f"head.{2 * index}.weight"] = conv(c_next, c_prev)
+    return shapes
+
+
+def network_config(values: dict) -> Any:
+    """The config a dictionary describes, without building anything: a :class:`NetworkConfig`, or for
+    ``kind="chess"`` an :class:`agents.chess_network.ChessNetworkConfig`.
+
+    Raises:
+        TypeError: not a dictionary, or a setting of the wrong type.
+        ValueError: an unknown setting or a value out of range.
+    """
+    if isinstance(values, dict) and values.get("kind") == "chess":
+        from agents.chess_network import ChessNetworkConfig  # it builds on this module's blocks
+
+        return ChessNetworkConfig.from_dict(values)
+    return NetworkConfig.from_dict(values)
+
+
+def build_network(config: Any) -> nn.Module:
+    """Builds a network from a config or its dictionary form (``kind="chess"`` builds the chess policy net)."""
     if isinstance(config, dict):
-        config = NetworkConfig.from_dict(config)
+        config = network_config(config)
+    if getattr(config, "kind", None) == "chess":
+        from agents.chess_network import ChessNetwork
+
+        return ChessNetwork(config)
     return ThinkingNetwork(config)

@@ -16,8 +16,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from agents.checkpoint import load_checkpoint
-from agents.networks import ThinkingNetwork, fast_cpu_math
+from agents.checkpoint import CHESS_GAME, check_card, check_problem_fits, load_checkpoint
+from agents.networks import (
+    MAX_THINK,
+    ThinkingNetwork,
+    check_deadline,
+    check_iterations,
+    deadline_after,
+    fast_cpu_math,
+)
 from agents.problems import Problem, get_problem
 
 
@@ -86,11 +93,12 @@ class Solver:
         device: str = "cpu",
         batch_size: int = 500,
     ) -> None:
+        check_problem_fits(problem.name, net.config, "this solver")
+        self.card = check_card(card or {})
         fast_cpu_math()
         self.device = torch.device(device)
         self.net = net.to(self.device).eval()
         self.problem = problem
-        self.card = card or {}
         self.batch_size = batch_size
         #: ``"last"``: the answer after the last iteration; ``"max_conf"``: the most confident iteration's answer
         #: (the original's max_conf test mode), which guards against overthinking. The card recommends one.
@@ -112,74 +120,99 @@ class Solver:
     halt_confidence: float = 0.9
 
     def check_think(self, think: int | None) -> int:
-        """``think`` (default: :attr:`default_think`) checked to be a budget this network can run."""
-        think = self.default_think if think is None else think
-        if isinstance(think, bool) or not isinstance(think, (int, np.integer)) or think < 1:
-            raise ValueError(f"think must be a positive number of iterations, got {think!r}")
+        """``think`` (default: :attr:`default_think`) checked to be a budget this network can run: a whole number
+        of iterations from 1 to :data:`agents.networks.MAX_THINK`, and no more than a feed-forward model's stages.
+
+        Raises:
+            ValueError: naming the budget and the bound it breaks.
+        """
+        think = check_iterations(self.default_think if think is None else think)
         if not self.net.recurrent and think > self.net.config.max_iters:
             raise ValueError(f"this feed-forward model has {self.net.config.max_iters} stages; think={think}")
-        return int(think)
+        return think
 
-    def solve(self, inputs: np.ndarray, think: int | str | None = None, cap: int | None = None) -> np.ndarray:
+    def solve(
+        self,
+        inputs: np.ndarray,
+        think: int | str | None = None,
+        cap: int | None = None,
+        max_seconds: float | None = None,
+    ) -> np.ndarray:
         """Answers a batch of puzzles in the native format.
 
         Args:
             inputs: puzzles in the family's native format.
-            think: iterations of the recurrent block (default: the card's recommended budget), or ``"auto"``
-                to halt each sample when its thought has converged (see :meth:`solve_auto`).
-            cap: with ``think="auto"``, the most iterations any sample may run (default: 4x the default budget).
+            think: iterations of the recurrent block (default: the card's recommended budget), at most
+                :data:`agents.networks.MAX_THINK`, or ``"auto"`` to halt each sample when its thought has
+                converged (see :meth:`solve_auto`).
+            cap: with ``think="auto"``, the most iterations any sample may run (default: 4x the default budget,
+                at most ``MAX_THINK``).
+            max_seconds: a wall-clock budget for the whole batch (None: none).
+
+        Raises:
+            TypeError, ValueError: puzzles the family cannot read, or a budget out of bounds.
+            TimeoutError: thinking ran past ``max_seconds``.
         """
         if isinstance(think, str):
             if think != "auto":
                 raise ValueError(f"think must be a number of iterations or 'auto', got {think!r}")
-            return self.solve_auto(inputs, cap)[0]
+            return self.solve_auto(inputs, cap, max_seconds)[0]
+        deadline = deadline_after(max_seconds)
         inputs = self.problem.validate(inputs)
         think = self.check_think(think)
         answers = []
         with torch.inference_mode():
-            for start in range(0, len(inputs), self.batch_size):
-                chunk = inputs[start : start + self.batch_size]
+            for chunk in self._chunks(inputs):
                 x = self.problem.encode(chunk).to(self.device)
                 if self.readout == "max_conf":
-                    prediction = self._most_confident(x, think)
+                    prediction = self._most_confident(x, think, deadline)
                 else:
-                    logits, _ = self.net(x, think)
+                    logits, _ = self.net(x, think, deadline=deadline)
                     prediction = self.problem.predict(logits, x)
                 answers.append(self.problem.decode(prediction, chunk))
-        return np.concatenate(answers) if answers else self.problem.decode(torch.zeros(0), inputs)
+        return np.concatenate(answers)
 
-    def _most_confident(self, x: torch.Tensor, think: int) -> torch.Tensor:
+    def _chunks(self, inputs: np.ndarray) -> Iterator[np.ndarray]:
+        """Batches of at most :attr:`batch_size`; an empty batch is one empty chunk, so that its answer still has
+        the family's shape (the network runs on zero samples)."""
+        for start in range(0, max(len(inputs), 1), self.batch_size):
+            yield inputs[start : start + self.batch_size]
+
+    def _most_confident(self, x: torch.Tensor, think: int, deadline: float | None = None) -> torch.Tensor:
         """Per sample, the prediction of the most confident iteration among 1..think."""
         readout = MostConfident()
-        for logits, _ in self.net.iterate(x, think):
+        for logits, _ in self.net.iterate(x, think, deadline=deadline):
             readout.update(self.problem.confidence(logits, x), self.problem.predict(logits, x))
         assert readout.value is not None
         return readout.value
 
-    def solve_auto(self, inputs: np.ndarray, cap: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def solve_auto(
+        self, inputs: np.ndarray, cap: int | None = None, max_seconds: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Answers with per-sample halting, dropping halted samples from the batch.
 
         A sample halts when its prediction has been the same for ``halt_patience`` iterations and every position
-        is predicted with at least ``halt_confidence`` probability, or at ``cap``; its answer is then read out as
-        :meth:`solve` reads it (the last or the most confident prediction).
+        is predicted with at least ``halt_confidence`` probability, or at ``cap`` (default: 4x the default budget,
+        at most :data:`agents.networks.MAX_THINK`); its answer is then read out as :meth:`solve` reads it (the last
+        or the most confident prediction). ``max_seconds`` bounds the wall-clock time (TimeoutError past it).
 
         Returns:
             ``(answers, iterations)``: native answers and the iterations each sample ran.
         """
+        deadline = deadline_after(max_seconds)
         inputs = self.problem.validate(inputs)
-        cap = self.check_think(cap if cap is not None else 4 * self.default_think)
+        cap = self.check_think(cap if cap is not None else min(4 * self.default_think, MAX_THINK))
         answers, iterations = [], []
         with torch.inference_mode():
-            for start in range(0, len(inputs), self.batch_size):
-                chunk = inputs[start : start + self.batch_size]
-                prediction, used = self._halting_batch(self.problem.encode(chunk).to(self.device), cap)
+            for chunk in self._chunks(inputs):
+                prediction, used = self._halting_batch(self.problem.encode(chunk).to(self.device), cap, deadline)
                 answers.append(self.problem.decode(prediction, chunk))
                 iterations.append(used.cpu().numpy())
-        if not answers:
-            return self.problem.decode(torch.zeros(0), inputs), np.zeros(0, dtype=np.int64)
         return np.concatenate(answers), np.concatenate(iterations)
 
-    def _halting_batch(self, x: torch.Tensor, cap: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def _halting_batch(
+        self, x: torch.Tensor, cap: int, deadline: float | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         active = torch.arange(len(x), device=x.device)
         state = self.net.initial_state(x)
         final: torch.Tensor | None = None
@@ -188,6 +221,7 @@ class Solver:
         stable = torch.zeros(len(x), dtype=torch.long, device=x.device)
         readout = MostConfident() if self.readout == "max_conf" else None
         for i in range(1, cap + 1):
+            check_deadline(deadline, i - 1, cap)
             logits, state = self.net(x, 1, state, start=i - 1)
             prediction = self.problem.predict(logits, x)
             if final is None:
@@ -211,16 +245,20 @@ class Solver:
                 readout.keep(keep)
         return final, used
 
-    def think_trace(self, inputs: np.ndarray, think: int | None = None) -> Iterator[ThoughtStep]:
-        """Streams the prediction, confidence and thought change after each iteration (one batch)."""
+    def think_trace(
+        self, inputs: np.ndarray, think: int | None = None, max_seconds: float | None = None
+    ) -> Iterator[ThoughtStep]:
+        """Streams the prediction, confidence and thought change after each iteration (one batch); ``think`` and
+        ``max_seconds`` bound it as they bound :meth:`solve`."""
+        deadline = deadline_after(max_seconds)
         inputs = self.problem.validate(inputs)
         think = self.check_think(think)
         with torch.inference_mode():
             x = self.problem.encode(inputs).to(self.device)
             mask = self.problem.loss_mask(x)
-            counted = mask.flatten(1).sum(1).clamp(min=1) if mask is not None else x[0, 0].numel()
+            counted = mask.flatten(1).sum(1).clamp(min=1) if mask is not None else x.shape[2:].numel()
             previous = self.net.initial_state(x)
-            for i, (logits, state) in enumerate(self.net.iterate(x, think, previous)):
+            for i, (logits, state) in enumerate(self.net.iterate(x, think, previous, deadline=deadline)):
                 change = (state - previous).flatten(1).norm(dim=1)
                 previous = state
                 scores = self.problem.predict(logits, x)
@@ -241,4 +279,6 @@ def load_solver(name_or_path: str | Path, device: str = "cpu", batch_size: int =
         ValueError: the checkpoint is corrupt or names an unknown problem.
     """
     net, card = load_checkpoint(name_or_path)
-    return Solver(net, get_problem(card.get("problem", "")), card, device=device, batch_size=batch_size)
+    if card["problem"] == CHESS_GAME:
+        raise ValueError(f"{name_or_path} is a chess game policy, not a puzzle solver: load it with load_policy")
+    return Solver(net, get_problem(card["problem"]), card, device=device, batch_size=batch_size)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import chess
@@ -11,11 +13,11 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from envs.actions import discrete_index
+from envs.actions import discrete_action
 from envs.rendering import chess_picture, chess_text
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position
-from puzzles.engine import StockfishProcess
+from puzzles.engine import StockfishProcess, find_stockfish
 
 _COLOURS = {"white": chess.WHITE, "black": chess.BLACK}
 _UNFINISHED = "*"
@@ -27,6 +29,25 @@ class OpponentPolicy(Protocol):
     def act(self, board: chess.Board) -> chess.Move:
         """A legal move of ``board``'s side to move."""
         ...
+
+
+def _engine_binary(engine_path: Any) -> str:
+    """The Stockfish binary to run: ``engine_path``, checked to be an executable file, else the one installed.
+
+    Raises:
+        TypeError: a path that is not a string or path.
+        FileNotFoundError: no executable file there, or no Stockfish installed.
+    """
+    if engine_path is None:
+        return find_stockfish()
+    if not isinstance(engine_path, str | os.PathLike):
+        raise TypeError(f"engine_path is the path of a Stockfish binary, got {type(engine_path).__name__}")
+    if not Path(engine_path).is_file() or not os.access(engine_path, os.X_OK):
+        raise FileNotFoundError(
+            f"engine_path {str(engine_path)!r} is not an executable file; leave it out to use the installed "
+            "Stockfish (apt-get install stockfish)"
+        )
+    return str(engine_path)
 
 
 class ChessEnv(gym.Env[np.ndarray, np.int64]):
@@ -50,9 +71,10 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
     ``MaskablePPO`` convention; reach it through wrappers with ``env.unwrapped.action_masks()`` or
     ``env.get_wrapper_attr("action_masks")()``) and by ``info["action_mask"]``.
 
-    **An illegal action never raises**: any action that is not a legal move (including values outside
-    ``0..4671`` or non-integers) ends the episode at once as a loss for the agent, with reward ``-1``,
-    ``terminated=True`` and ``info["illegal"] = True``; the board is left as it was.
+    **An illegal move never raises**: any action in ``0..4671`` that is not a legal move ends the episode at once as
+    a loss for the agent, with reward ``-1``, ``terminated=True`` and ``info["illegal"] = True``; the board is left
+    as it was. A value outside the action space is refused: ``TypeError`` for a non-integer (None, NaN, text),
+    ``ValueError`` for an integer outside ``0..4671``; the episode goes on as before the call.
 
     ## Observation Space
 
@@ -109,8 +131,9 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
       still applies; Stockfish's Elo calibration assumed longer time controls.
     - ``opponent_think``: if given, the policy opponent is called as ``act(board, think=opponent_think)``
       (the project's recurrent policies take a thinking budget).
-    - ``engine_path``: the Stockfish binary (found with :func:`puzzles.engine.find_stockfish` by default).
-      The engine is started on the first Stockfish move and stopped by ``close()``.
+    - ``engine_path``: the Stockfish binary (found with :func:`puzzles.engine.find_stockfish` by default),
+      checked when the env is made (``FileNotFoundError`` if it is not an executable file, or if no Stockfish is
+      installed). The engine is started on the first Stockfish move and stopped by ``close()``.
     - ``agent_color``: ``"white"`` (default), ``"black"`` or ``"random"`` (drawn at every reset from the
       env's seeded generator).
     - ``max_plies``: the ply cap for truncation (default ``400``; ``None`` for none).
@@ -156,7 +179,8 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
 
         Raises:
             ValueError: for an unknown opponent name, colour or render mode, a non-positive node budget or
-                ply cap, or a starting position that is not a playable FEN.
+                ply cap, a thinking budget outside 1..MAX_THINK, or a starting position that is not a playable FEN.
+            FileNotFoundError: a Stockfish opponent without an executable ``engine_path`` or installed Stockfish.
         """
         if isinstance(opponent, str):
             if opponent not in ("random", "stockfish"):
@@ -176,6 +200,12 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
             raise ValueError(f"max_plies is a positive integer or None, got {max_plies!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode is None or one of {self.metadata['render_modes']}, got {render_mode!r}")
+        if opponent_think is not None:
+            from agents.networks import check_iterations  # only a policy opponent thinks; it brings torch anyway
+
+            check_iterations(opponent_think, "opponent_think")
+        if isinstance(opponent, str) and opponent == "stockfish":
+            engine_path = _engine_binary(engine_path)  # at make, not at the first Stockfish move
 
         self.opponent = opponent
         self.opponent_nodes = opponent_nodes
@@ -267,21 +297,22 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         """Plays the agent's move and the opponent's reply.
 
         Args:
-            action: an index in ``0..4671``; anything that is not a legal move loses the game (no exception).
+            action: an index in ``0..4671``; one that is not a legal move loses the game (no exception).
 
         Returns:
             ``(observation, reward, terminated, truncated, info)`` with a Python ``float`` and ``bool`` s.
 
         Raises:
             RuntimeError: when called before ``reset`` or after the episode ended.
-            ValueError: when a policy opponent returns an illegal move.
+            TypeError: an action that is not an integer.
+            ValueError: an integer outside ``0..4671``, or a policy opponent that returns an illegal move.
         """
         if not self._started:
             raise RuntimeError("call reset() before step()")
         if self._done:
             raise RuntimeError("the episode is over; call reset() to start a new game")
 
-        move = self._legal_move(action)
+        move = self._legal_move(discrete_action(action, NUM_ACTIONS))
         if move is None:
             self._done = True
             self._result = "0-1" if self._agent == chess.WHITE else "1-0"
@@ -353,10 +384,9 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         planes[17] = float(self._board.is_repetition(2))
         return planes
 
-    def _legal_move(self, action: Any) -> chess.Move | None:
-        """The legal move that ``action`` names, or None for anything else (never raises)."""
-        index = discrete_index(action, NUM_ACTIONS)
-        if index is None or not self._mask[index]:
+    def _legal_move(self, index: int) -> chess.Move | None:
+        """The legal move that the action ``index`` names, or None (never raises)."""
+        if not self._mask[index]:
             return None
         move = decode_move(self._board, index)
         return move if self._board.is_legal(move) else None

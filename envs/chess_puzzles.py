@@ -10,7 +10,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from envs.actions import discrete_index
+from envs.actions import discrete_action
 from envs.rendering import chess_picture, chess_text
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
 from puzzles.chess_game import GAME_PLANES, game_planes
@@ -21,6 +21,18 @@ SHIPPED_PUZZLES = Path(__file__).resolve().parent.parent / "puzzles" / "data" / 
 
 #: The ``split`` keyword's values: every puzzle, or one side of :func:`puzzles.chess_puzzles.is_held_out`.
 SPLITS = ("all", "held_out", "training")
+
+
+def _check_difficulty(difficulty: Any) -> None:
+    """``difficulty`` is None or a ``(low, high)`` pair of numbers, else one clear ValueError."""
+    if difficulty is None:
+        return
+    pair = isinstance(difficulty, tuple | list) and len(difficulty) == 2
+    if not pair or not all(
+        isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool) and value == value
+        for value in difficulty
+    ):
+        raise ValueError(f"difficulty is None or a (low, high) pair of numbers, got {difficulty!r}")
 
 
 class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
@@ -36,9 +48,10 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
     ## Action Space
 
     ``Discrete(4672)``: the 8x8x73 move layout of :mod:`puzzles.chess_encoding` from the agent's view, as
-    ``DeepThink/Chess-v0``. ``action_masks()`` (and ``info["action_mask"]``) give the legal moves. An action
-    that is not a legal move ends the episode as a failure (reward 0, ``info["illegal"] = True``); it never
-    raises.
+    ``DeepThink/Chess-v0``. ``action_masks()`` (and ``info["action_mask"]``) give the legal moves. An action in
+    ``0..4671`` that is not a legal move ends the episode as a failure (reward 0, ``info["illegal"] = True``); it
+    never raises. A value outside the action space is refused (``TypeError`` for a non-integer, ``ValueError``
+    for an integer out of range) and the episode goes on.
 
     ## Observation Space
 
@@ -107,6 +120,7 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
             raise ValueError(f"render_mode must be None, 'ansi' or 'rgb_array', got {render_mode!r}")
         if split not in SPLITS:
             raise ValueError(f"split must be one of {', '.join(map(repr, SPLITS))}, got {split!r}")
+        _check_difficulty(difficulty)
         if path is None and not SHIPPED_PUZZLES.is_file():
             raise FileNotFoundError(
                 f"no shipped puzzle set at {SHIPPED_PUZZLES} yet: pass path= a Lichess-format CSV (Lichess's own "
@@ -168,12 +182,18 @@ class ChessPuzzleEnv(gym.Env[np.ndarray, np.int64]):
         return game_planes(self._board), self._info(illegal=False)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        """Plays the agent's move and, while the line goes on, the puzzle's reply."""
+        """Plays the agent's move and, while the line goes on, the puzzle's reply.
+
+        Raises:
+            RuntimeError: before ``reset`` or after the episode ended.
+            TypeError: an action that is not an integer.
+            ValueError: an integer outside ``0..4671``.
+        """
         if self._puzzle is None or self._done:
             raise RuntimeError("the episode is over (or never started); call reset()")
         line = self._puzzle.line
-        index = discrete_index(action, NUM_ACTIONS)
-        if index is None or not self._mask[index]:
+        index = discrete_action(action, NUM_ACTIONS)
+        if not self._mask[index]:
             return self._finish(illegal=True)
         move = decode_move(self._board, index)
         expected = chess.Move.from_uci(line[self._position])

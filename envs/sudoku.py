@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from envs.actions import discrete_index
+from envs.actions import discrete_action
 from envs.rendering import sudoku_picture
 from envs.solve import SolveEnv
 from puzzles import sudoku
@@ -181,9 +181,10 @@ class SudokuFillEnv(gym.Env[np.ndarray, np.int64]):
     ``MaskablePPO`` convention; reach it through wrappers with ``env.unwrapped.action_masks()`` or
     ``env.get_wrapper_attr("action_masks")()``) and by ``info["action_mask"]``.
 
-    **An illegal action never raises**: any action the mask does not allow (a filled cell, a digit that
-    repeats in the row, column or box, a value outside ``0..728``, a non-integer) ends the episode at once
-    with reward ``-1``, ``terminated=True`` and ``info["illegal"] = True``; the grid is left as it was.
+    **An illegal action never raises**: any action in ``0..728`` the mask does not allow (a filled cell, a digit
+    that repeats in the row, column or box) ends the episode at once with reward ``-1``, ``terminated=True`` and
+    ``info["illegal"] = True``; the grid is left as it was. A value outside the action space is refused
+    (``TypeError`` for a non-integer, ``ValueError`` for an integer outside ``0..728``) and the episode goes on.
 
     ## Observation Space
 
@@ -292,11 +293,13 @@ class SudokuFillEnv(gym.Env[np.ndarray, np.int64]):
 
         Raises:
             RuntimeError: before ``reset`` or after the episode ended (an illegal action does not raise).
+            TypeError: an action that is not an integer.
+            ValueError: an integer outside ``0..728``.
         """
         if self._done:
             raise RuntimeError("the episode is over (or not started): call reset() before step()")
-        index = discrete_index(action, NUM_ACTIONS)
-        if index is None or not self._mask[index]:
+        index = discrete_action(action, NUM_ACTIONS)
+        if not self._mask[index]:
             self._done = True
             self._mask[:] = False
             return self.grid.copy(), -1.0, True, False, self._info(illegal=True)

@@ -4,6 +4,7 @@ run resumes by skipping the chunks already on disk (used by the puzzle miner and
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,18 @@ def run_chunks(
     if not todo:
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
+    with context.Pool(workers, initializer=quiet_worker, initargs=(initializer, initargs)) as pool:
         for result in pool.imap_unordered(work, todo):
             if on_result is not None:
                 on_result(result)
+
+
+def quiet_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """Ctrl-C reaches every process of the terminal's group: the workers leave it to the parent, which stops the
+    pool and says so once (``trainers.cli.run_main``), instead of each printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def missing_chunks(folder: str | Path, chunks: int, name: Callable[[int], str]) -> list[int]:

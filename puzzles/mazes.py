@@ -138,10 +138,14 @@ def image_to_compact(image: np.ndarray) -> np.ndarray:
 def validate_images(images: np.ndarray) -> np.ndarray:
     """Checks a batch of native maze images and returns it as float32.
 
+    Beyond the format, each image must draw a maze: uniform 2x2 element blocks inside the 3-pixel black frame,
+    and exactly one start and one goal (a network would answer anything else, meaninglessly).
+
     Raises:
         TypeError: not a float numpy array.
-        ValueError: wrong shape (not ``(B, 3, 2s+6, 2s+6)`` with odd s), values other than 0/1, or pixels
-            whose colour is not a maze colour.
+        ValueError: wrong shape (not ``(B, 3, 2s+6, 2s+6)`` with odd s), values other than 0/1, pixels whose
+            colour is not a maze colour, an image that is not drawn as a maze, or a maze without exactly one start
+            and one goal (naming the maze).
     """
     if not isinstance(images, np.ndarray):
         raise TypeError(f"mazes take a numpy array of images, got {type(images).__name__}")
@@ -157,7 +161,28 @@ def validate_images(images: np.ndarray) -> np.ndarray:
     # Of the 0/1 colours only black, white, green and red are maze colours: blue is lit exactly on white.
     if not np.array_equal(images[:, 2], images[:, 0] * images[:, 1]):
         raise ValueError("maze image pixels must be black, white, green (start) or red (goal)")
+    _check_drawn_as_mazes(images)
     return images.astype(np.float32, copy=False)
+
+
+def _check_drawn_as_mazes(images: np.ndarray) -> None:
+    """Every image a maze: 2x2 blocks in a black frame, one green start and one red goal element."""
+    compact = image_to_compact(images)
+    drawn = ~(compact_to_image(compact) == images).all(axis=(1, 2, 3))
+    if drawn.any():
+        raise ValueError(
+            f"maze {int(np.argmax(drawn))} is not a maze image: every element must be a uniform 2x2 block inside a "
+            "3-pixel black frame"
+        )
+    red, green = compact[:, 0] > 0, compact[:, 1] > 0
+    starts, goals = (green & ~red).sum(axis=(1, 2)), (red & ~green).sum(axis=(1, 2))
+    wrong = (starts != 1) | (goals != 1)
+    if wrong.any():
+        index = int(np.argmax(wrong))
+        raise ValueError(
+            f"maze {index} has {starts[index]} start(s) (green) and {goals[index]} goal(s) (red); a maze has exactly "
+            "one of each"
+        )
 
 
 def image_size(images: np.ndarray) -> int:

@@ -96,4 +96,4 @@ def write_card(args: Args, config: MinerConfig) -> None:
 
 
 if __name__ == "__main__":
-    run_main(main)
+    run_main(main, resumable=True)

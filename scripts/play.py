@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.console import Console  # noqa: E402
 
 from agents.chess_play import GameSession, TerminalUI, board_from_fen, choose_colour  # noqa: E402
+from agents.networks import MAX_THINK, check_iterations  # noqa: E402
 from trainers.cli import arg, parse_args, run_main  # noqa: E402
 
 
@@ -27,7 +28,9 @@ from trainers.cli import arg, parse_args, run_main  # noqa: E402
 class Args:
     """Play chess against the deep-thinking network in the terminal."""
 
-    think: int | None = arg(None, "iterations the network thinks per move; None: the checkpoint's default_think")
+    think: int | None = arg(
+        None, f"iterations the network thinks per move (1 to {MAX_THINK}); None: the checkpoint's default_think"
+    )
     color: str = arg("white", "your colour: white, black or random")
     fen: str = arg("", "start position as FEN, empty for the initial one; `new` returns to it")
     checkpoint: str = arg("chess", "shipped policy name or checkpoint path")
@@ -41,8 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     # Check what the person typed before the slow part, loading the network.
     human = choose_colour(args.color, random.Random(args.seed))
     board = board_from_fen(args.fen)
-    if args.think is not None and args.think < 1:
-        raise ValueError(f"--think must be at least 1 iteration, got {args.think}")
+    if args.think is not None:
+        check_iterations(args.think, "--think")
     saved = None
     if args.pgn:
         from agents.chess_pgn import read_game

@@ -39,6 +39,10 @@ def _illegal_action(env: ChessEnv) -> int:
     return int(np.flatnonzero(~env.action_masks())[0])
 
 
+def _legal_action(env: ChessEnv) -> int:
+    return int(np.flatnonzero(env.action_masks())[0])
+
+
 class Scripted:
     """A duck-typed policy opponent that plays a fixed list of moves and records its calls."""
 
@@ -117,18 +121,41 @@ def test_random_masked_fuzz():
     env.close()
 
 
-@pytest.mark.parametrize("action", [None, "illegal", -1, NUM_ACTIONS, 10**9, 1.5, "e2e4", np.array([1, 2])])
-def test_illegal_action_loses_without_raising(action):
+def test_illegal_move_loses_without_raising():
     env = ChessEnv(agent_color="black")
     obs, _ = env.reset(seed=3)
     before = env.board.fen()
-    if isinstance(action, str) and action == "illegal":
-        action = _illegal_action(env)
-    new_obs, reward, terminated, truncated, info = env.step(action)
+    new_obs, reward, terminated, truncated, info = env.step(_illegal_action(env))
     assert (reward, terminated, truncated, info["illegal"]) == (-1.0, True, False, True)
     assert info["result"] == "1-0" and env.board.fen() == before and np.array_equal(new_obs, obs)
     with pytest.raises(RuntimeError, match="reset"):
         env.step(0)
+
+
+@pytest.mark.parametrize(
+    "action, error",
+    [
+        (-1, ValueError),
+        (NUM_ACTIONS, ValueError),
+        (10**12, ValueError),
+        (np.int64(-5), ValueError),
+        (None, TypeError),
+        (float("nan"), TypeError),
+        (1.5, TypeError),
+        ("e2e4", TypeError),
+        (True, TypeError),
+        (np.array([1, 2]), TypeError),
+    ],
+)
+def test_an_action_outside_the_action_space_is_refused_and_the_game_goes_on(action, error):
+    env = ChessEnv(agent_color="black")
+    obs, _ = env.reset(seed=3)
+    before = env.board.fen()
+    with pytest.raises(error, match=r"0\.\.4671"):
+        env.step(action)
+    assert env.board.fen() == before
+    _, reward, terminated, _, info = env.step(_legal_action(env))
+    assert not terminated and not info["illegal"]
 
 
 def test_accepts_numpy_actions():
@@ -269,6 +296,19 @@ def test_constructor_errors():
         ChessEnv(opponent="stockfish", opponent_nodes=0)
     with pytest.raises(ValueError, match="render_mode"):
         ChessEnv(render_mode="human")
+    with pytest.raises(ValueError, match="opponent_think must be from 1 to 100000"):
+        ChessEnv(opponent=Scripted([]), opponent_think=10**9)
+
+
+def test_a_missing_engine_is_named_when_the_env_is_made(tmp_path):
+    with pytest.raises(FileNotFoundError, match="engine_path '.*nonesuch' is not an executable file"):
+        gym.make("DeepThink/Chess-v0", opponent="stockfish", engine_path=str(tmp_path / "nonesuch"))
+    (tmp_path / "text").write_text("not a program")
+    with pytest.raises(FileNotFoundError, match="is not an executable file"):
+        ChessEnv(opponent="stockfish", engine_path=tmp_path / "text")
+    with pytest.raises(TypeError, match="engine_path"):
+        ChessEnv(opponent="stockfish", engine_path=42)
+    ChessEnv(engine_path=str(tmp_path / "nonesuch"))  # no Stockfish opponent, no engine needed
 
 
 def test_render_ansi():

@@ -183,7 +183,7 @@ def test_bad_start_positions_and_colours():
     assert {choose_colour("random", random.Random(seed)) for seed in range(20)} == {True, False}
     with pytest.raises(ValueError, match="white, black or random"):
         choose_colour("green")
-    with pytest.raises(ValueError, match="think must be at least 1"):
+    with pytest.raises(ValueError, match="think must be from 1 to 100000"):
         GameSession(FakePolicy(), think=0)
 
 

@@ -92,8 +92,21 @@ def test_any_mate_solves_and_an_illegal_action_fails_without_raising(puzzle_file
     env.reset(options={"index": 2})
     assert env.step(action(env, "h2h8"))[1] == 1.0  # the other mate
     env.reset(options={"index": 0})
-    _, reward, terminated, _, info = env.step(np.int64(NUM_ACTIONS + 3))
+    _, reward, terminated, _, info = env.step(int(np.flatnonzero(~env.action_masks())[0]))
     assert (reward, terminated, info["illegal"]) == (0.0, True, True)
+
+
+@pytest.mark.parametrize(
+    "action, error",
+    [(np.int64(NUM_ACTIONS + 3), ValueError), (-1, ValueError), (10**12, ValueError), (None, TypeError)]
+    + [(float("nan"), TypeError), ("e2e4", TypeError)],
+)
+def test_an_action_outside_the_action_space_is_refused_and_the_puzzle_goes_on(puzzle_file, action, error):
+    env = ChessPuzzleEnv(path=puzzle_file)
+    env.reset(options={"index": 0})
+    with pytest.raises(error, match=r"0\.\.4671"):
+        env.step(action)
+    assert not env.step(int(np.flatnonzero(env.action_masks())[0]))[4]["illegal"]
 
 
 def test_difficulty_selects_puzzles_and_bad_settings_are_named(puzzle_file, tmp_path):
@@ -112,6 +125,9 @@ def test_difficulty_selects_puzzles_and_bad_settings_are_named(puzzle_file, tmp_
         env.reset(options={"fen": "8/8/8/8/8/8/8/8 w - - 0 1"})
     with pytest.raises(ValueError, match="render_mode"):
         ChessPuzzleEnv(path=puzzle_file, render_mode="human")
+    for difficulty in ("x", (1,), (1, "2"), (float("nan"), 3), (True, 3), 5):
+        with pytest.raises(ValueError, match=r"difficulty is None or a \(low, high\) pair of numbers"):
+            ChessPuzzleEnv(path=puzzle_file, difficulty=difficulty)
 
 
 def test_split_keeps_one_share_of_the_solvers_split_before_the_difficulty(tmp_path):

@@ -1,5 +1,7 @@
 """Sudoku: the exact solver, the generator, the symmetries, clear errors, and the problem's encoding."""
 
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -99,6 +101,19 @@ def test_unsolvable_and_ambiguous_puzzles_are_named():
         sudoku.validate(unsolvable)
     with pytest.raises(ValueError, match="puzzle 1: the puzzle has several solutions"):
         sudoku.validate(np.stack([EASY, np.zeros((9, 9), dtype=np.int8)]))
+
+
+def test_a_grid_that_keeps_the_exact_search_busy_is_refused_within_a_second():
+    # No repeat in any unit, and no solution the search finds in 100,000 guesses (several seconds unbounded).
+    busy = grid("000005080000601043000000000010500000000106000300000005530000061000000004000000000")
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="gave up after 5000 guesses"):
+        sudoku.validate(busy)
+    assert time.perf_counter() - started < 1.5
+    inkala = grid("800000000003600000070090200050007000000045700000100030001000068008500010090000400")
+    with pytest.raises(ValueError, match="gave up after 5 guesses"):
+        sudoku.count_solutions(inkala, max_guesses=5)
+    assert sudoku.count_solutions(inkala, max_guesses=sudoku.MAX_GUESSES) == 1  # 324 guesses
 
 
 def test_make_puzzle_rejects_impossible_givens():

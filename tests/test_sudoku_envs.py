@@ -243,13 +243,6 @@ def test_fill_illegal_actions_end_with_minus_one(pool):
     for action in [
         _action(given, int(puzzle.reshape(81)[given])),  # a filled cell, even with its own digit
         _action(blank, repeated),  # a digit already among the cell's peers
-        729,
-        -1,
-        1.5,
-        "7",
-        None,
-        True,
-        np.array([1, 2]),
     ]:
         env.reset(options={"puzzle": puzzle})
         obs, reward, terminated, truncated, info = env.step(action)
@@ -259,6 +252,21 @@ def test_fill_illegal_actions_end_with_minus_one(pool):
             env.step(0)
     with pytest.raises(RuntimeError):
         SudokuFillEnv().step(0)  # before reset
+
+
+@pytest.mark.parametrize(
+    "action, error",
+    [(729, ValueError), (-1, ValueError), (10**12, ValueError), (1.5, TypeError), (float("nan"), TypeError)]
+    + [("7", TypeError), (None, TypeError), (True, TypeError), (np.array([1, 2]), TypeError)],
+)
+def test_fill_refuses_an_action_outside_the_action_space_and_goes_on(pool, action, error):
+    puzzle, _ = pool[0]
+    env = gym.make("DeepThink/SudokuFill-v0")
+    _, info = env.reset(options={"puzzle": puzzle})
+    with pytest.raises(error, match=r"0\.\.728"):
+        env.step(action)
+    _, _, terminated, _, info = env.step(int(np.flatnonzero(info["action_mask"])[0]))
+    assert not info["illegal"] and info["filled"] == int((puzzle > 0).sum()) + 1
 
 
 def test_fill_mask_does_not_reveal_the_solution(pool):

@@ -132,7 +132,7 @@ def test_script_on_a_maze_headless_and_live(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--checkpoint", "no_such_model"], "checkpoint 'no_such_model'"),  # "no shipped checkpoint ..." since 5bb1bd9
+        (["--checkpoint", "no_such_model"], "no shipped checkpoint 'no_such_model'"),
         (["--checkpoint", "mazes", "--size", "10"], "maze size must be an odd integer"),
         (["--checkpoint", "prefix_sums", "--save", "out.jpg"], "--save writes .gif or .png"),
         (["--checkpoint", "prefix_sums", "--every", "0"], "--every"),

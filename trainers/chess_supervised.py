@@ -181,7 +181,7 @@ class ChessTrainer:
         }
 
     def _resume(self) -> dict[str, Any]:
-        state = resume_run(self.run_dir, self.config, self.net, self.optimizer)
+        state = resume_run(self.run_dir, self.config, self.net, self.optimizer, log=self.console.log)
         if state is None:
             return {"epoch": 0, "step": 0, "best": -1.0, "best_epoch": 0, "train_seconds": 0.0}
         self.console.log(f"resumed {self.run_dir} after epoch {state['progress']['epoch']}")

@@ -60,8 +60,15 @@ def command_line(script: str, argv: Sequence[str] | None) -> str:
     return f"python scripts/{Path(script).name} " + shlex.join(argv if argv is not None else sys.argv[1:])
 
 
-def run_main(main: Any) -> None:
-    """Runs a script's ``main()``, turning a bad-input error into one clear line and exit status 2."""
+def run_main(main: Any, resumable: bool = False) -> None:
+    """Runs a script's ``main()``, turning a bad-input error into one clear line and exit status 2, and Ctrl-C into
+    one line and exit status 130 (the shell's code for SIGINT) instead of a traceback.
+
+    Args:
+        main: the script's entry point, called without arguments (it reads ``sys.argv``).
+        resumable: the script keeps its finished work on disk and picks up where it stopped when run again: Ctrl-C
+            then also prints the command that resumes it (the same command).
+    """
     import sys
 
     try:
@@ -69,6 +76,20 @@ def run_main(main: Any) -> None:
     except (ValueError, TypeError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print(interrupted_message(sys.argv[0], None, resumable), file=sys.stderr)
+        sys.exit(130)
+
+
+def interrupted_message(script: str, argv: Sequence[str] | None, resumable: bool) -> str:
+    """What a script says on Ctrl-C: that it stopped, and for a resumable one that its finished work is kept and
+    the command that picks it up."""
+    if not resumable:
+        return "\ninterrupted."
+    return (
+        "\ninterrupted; everything finished so far is saved (written atomically). Resume with the same command:\n  "
+        + command_line(script, argv)
+    )
 
 
 class ChunkCounter:

@@ -18,7 +18,9 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,18 +202,56 @@ def lock_run_dir(run_dir: Path) -> Any:
 
 
 def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:
-    """Appends one JSON line to the run's metrics log."""
-    with open(run_dir / METRICS_FILE, "a") as handle:
-        handle.write(json.dumps(record) + "\n")
+    """Adds one JSON line to the run's metrics log, rewriting it atomically (a log is one line per epoch or round,
+    so a crash can no longer tear a line; a torn line of an older run stays on its own and is dropped on resume)."""
+    path = run_dir / METRICS_FILE
+    text = path.read_text(errors="replace") if path.is_file() else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text + json.dumps(record) + "\n"))
 
 
-def _truncate_metrics(run_dir: Path, unit: str, done: int) -> None:
-    """Drops metric lines whose ``unit`` (epoch, round) is after ``done`` (written before a kill, then redone)."""
+def _truncate_metrics(run_dir: Path, unit: str, done: int) -> int:
+    """Keeps the metric lines whose ``unit`` (epoch, round) is at most ``done``: later ones were written before a
+    kill and the run redoes them. Lines that do not parse (torn by a crash mid-write) are dropped too; returns
+    how many. The log is rewritten atomically."""
     path = run_dir / METRICS_FILE
     if not path.is_file():
-        return
-    kept = [line for line in path.read_text().splitlines() if line and json.loads(line)[unit] <= done]
+        return 0
+    kept, torn = [], 0
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line) if line.strip() else None
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or not isinstance(record.get(unit), int):
+            torn += bool(line.strip())
+        elif record[unit] <= done:
+            kept.append(line)
     atomic_write(path, lambda tmp: tmp.write_text("".join(line + "\n" for line in kept)))
+    return torn
+
+
+def _recorded_config(config_path: Path) -> Any:
+    try:
+        return json.loads(config_path.read_bytes())
+    except (ValueError, RecursionError) as error:
+        raise ValueError(
+            f"corrupt run config {config_path}: {error}; delete it to record this recipe, or use a new folder"
+        ) from None
+
+
+def _load_state(state_path: Path, net: nn.Module, optimizer: torch.optim.Optimizer, unit: str) -> dict[str, Any]:
+    """The run's state, checked and loaded into ``net`` and ``optimizer``."""
+    state = load_training_state(state_path)
+    if not isinstance(state["progress"].get(unit), int):
+        raise ValueError(f"corrupt training state {state_path}: its progress records no {unit}")
+    try:
+        net.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+    except (RuntimeError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"training state {state_path} does not fit this run's network or optimizer: {error}") from None
+    return state
 
 
 def resume_run(
@@ -221,30 +261,31 @@ def resume_run(
     optimizer: torch.optim.Optimizer,
     unit: str = "epoch",
     write: bool = True,
+    log: Callable[[str], None] | None = None,
 ) -> dict[str, Any] | None:
     """Records ``config`` (a dataclass) in ``run_dir/config.json`` and loads the run's last state, if any, into
     ``net`` and ``optimizer``; returns that state (None for a fresh run).
 
     Metric lines of ``unit``s after the saved state's (written just before a kill) are dropped, since the run
-    redoes them. ``write=False`` (data-parallel ranks other than 0) only reads.
+    redoes them, and so are lines torn by a crash mid-write (``log``, default stderr, says how many).
+    ``write=False`` (data-parallel ranks other than 0) only reads.
 
     Raises:
-        ValueError: the folder holds a run with another config.
+        ValueError: the folder holds a run with another config, or a corrupt config or state (naming the file).
     """
     config_path, state_path = run_dir / CONFIG_FILE, run_dir / STATE_FILE
     recorded = json.loads(json.dumps(asdict(config)))
     if config_path.is_file():
-        if json.loads(config_path.read_text()) != recorded:
+        if _recorded_config(config_path) != recorded:
             raise ValueError(f"{run_dir} holds a run with another config; use a new folder or the same recipe")
     elif write:
         save_json(config_path, recorded)
-    if not state_path.is_file():
-        return None
-    state = load_training_state(state_path)
-    net.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
+    state = _load_state(state_path, net, optimizer, unit) if state_path.is_file() else None
     if write:
-        _truncate_metrics(run_dir, unit, state["progress"][unit])
+        torn = _truncate_metrics(run_dir, unit, state["progress"][unit] if state is not None else 0)
+        if torn:
+            message = f"{run_dir / METRICS_FILE}: dropped {torn} unreadable line(s) (written by a run killed mid-line)"
+            (log or (lambda text: print(text, file=sys.stderr)))(message)
     return state
 
 
@@ -324,7 +365,9 @@ class Trainer:
     # ----------------------------------------------------------------------------------------- state
     def _resume(self) -> dict[str, Any]:
         """Loads the last finished epoch's state, or starts fresh (writing config.json)."""
-        state = resume_run(self.run_dir, self.config, self.net, self.optimizer, write=self.rank == 0)
+        state = resume_run(
+            self.run_dir, self.config, self.net, self.optimizer, write=self.rank == 0, log=self.console.log
+        )
         if state is None:
             return {
                 "epoch": 0,
@@ -483,11 +526,17 @@ class Trainer:
         return total / batches
 
     def export(self, stem: str | Path) -> Path:
-        """Writes the best-on-validation network to ``stem`` with a card describing the whole run."""
+        """Writes the best-on-validation network to ``stem`` with a card describing the whole run.
+
+        Raises:
+            FileNotFoundError: no run folder, or no finished epoch in it yet.
+        """
+        if not self.run_dir.is_dir():
+            raise FileNotFoundError(f"no run folder {self.run_dir} to export from")
         lock = lock_run_dir(self.run_dir)
         lock.close()  # only checks that no trainer is writing the run right now
-        net, best_card = load_checkpoint(self.run_dir / BEST_STEM)
         progress = load_training_state(self.run_dir / STATE_FILE)["progress"]
+        net, best_card = load_checkpoint(self.run_dir / BEST_STEM)
         card = self.card(progress)
         # The machine that trained the run, not the one exporting it (which may run other thread counts).
         card["training"]["hardware"] = best_card.get("training", {}).get("hardware", card["training"]["hardware"])
