@@ -390,7 +390,7 @@ def test_analyse_stream_thinks_on_from_mark_to_mark():
         assert choice.move == alone.move and choice.value == pytest.approx(alone.value, abs=1e-5)
     with pytest.raises(ValueError, match="marks must increase"):
         list(policy.analyse_stream(board, [3, 3]))
-    with pytest.raises(ValueError, match="positive number"):
+    with pytest.raises(ValueError, match="from 1 to"):
         list(policy.analyse_stream(board, [0]))
     with pytest.raises(ValueError, match="game is over"):
         list(policy.analyse_stream(chess.Board(FOOLS_MATE), [1]))

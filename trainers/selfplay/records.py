@@ -25,6 +25,8 @@ from puzzles.storage import atomic_write
 from trainers.selfplay.actors import GameSummary
 
 STATE_FILE = "state.pt"
+#: What a self-play state must hold (checked on load, before anything is used).
+STATE_KEYS = ("progress", "learner", "elo")
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
 PGN_FILE = "games.pgn"

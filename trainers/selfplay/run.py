@@ -33,6 +33,7 @@ from trainers.selfplay.records import (
     CONFIG_FILE,
     ELO_FILE,
     STATE_FILE,
+    STATE_KEYS,
     append_metrics,
     append_pgn,
     buffer_file,
@@ -118,7 +119,7 @@ class SelfPlayRun:
             progress = {"generation": 0, "steps": 0, "games": 0, "positions": 0, "seconds": 0.0, "session": 0}
             progress.update(pgn_bytes=0, buffer_file="", pending_eval=[], results={"1-0": 0, "1/2-1/2": 0, "0-1": 0})
             return progress, None
-        state = load_training_state(path)
+        state = load_training_state(path, STATE_KEYS)
         return state["progress"], state
 
     def _session(self) -> dict[str, Any]:
@@ -314,7 +315,7 @@ class SelfPlayRun:
             raise ValueError(f"the gate needs at least one pair of games, got {pairs!r}")
         lock = lock_run_dir(self.run_dir)
         try:
-            state = load_training_state(self.run_dir / STATE_FILE)
+            state = load_training_state(self.run_dir / STATE_FILE, STATE_KEYS)
             generation = state["progress"]["generation"]
             if generation == 0:
                 raise ValueError("the run has no generation after 0 yet")
@@ -339,7 +340,7 @@ class SelfPlayRun:
     def export(self, stem: str | Path) -> Path:
         """Writes the newest weights to ``stem`` with generation 0's card plus a ``selfplay`` section: the
         recipe, the counters, the machines that played and trained, and the Elo table's ratings."""
-        state = load_training_state(self.run_dir / STATE_FILE)
+        state = load_training_state(self.run_dir / STATE_FILE, STATE_KEYS)
         progress = state["progress"]
         net, card = load_checkpoint(snapshot_stem(self.run_dir, 0))
         net.load_state_dict(state["learner"]["model"])
@@ -360,4 +361,4 @@ class SelfPlayRun:
 
 def latest_generation(run_dir: str | Path) -> int:
     """The newest published generation of a run folder."""
-    return int(load_training_state(Path(run_dir) / STATE_FILE)["progress"]["generation"])
+    return int(load_training_state(Path(run_dir) / STATE_FILE, STATE_KEYS)["progress"]["generation"])
