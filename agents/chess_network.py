@@ -78,6 +78,8 @@ def chess_parameter_shapes(config: ChessNetworkConfig) -> dict[str, tuple[int, .
     shapes = {"projection.0.weight": (width, c_in, 3, 3), "recall.weight": (width, width + c_in, 3, 3)}
     for block in range(config.blocks):
         shapes[f"stage.{block}.conv1.weight"] = shapes[f"stage.{block}.conv2.weight"] = (width, width, 3, 3)
+    if config.norm:
+        shapes["norm.weight"] = shapes["norm.bias"] = (width,)
     return {
         **shapes,
         "policy_head.0.weight": (policy, width, 3, 3),

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from agents.chess_policy import load_policy
 from puzzles.chess_ladder import LadderConfig, chunk_split, generate_ladder
 from trainers.chess_thinking import ThinkingChessConfig, ThinkingChessTrainer, load_split
 
@@ -19,7 +20,7 @@ def ladder(tmp_path_factory):
 
 
 def tiny(ladder, **changes):
-    base = dict(data=str(ladder), chunks=20, network={"width": 8, "blocks": 1}, steps=6, batch_size=16)
+    base = dict(data=str(ladder), chunks=20, network={"width": 8, "blocks": 1, "norm": True}, steps=6, batch_size=16)
     base |= dict(warmup_steps=1, max_depth=6, bptt=2, rung_starts=(1, 2, 4), eval_every=3, save_every=1)
     return ThinkingChessConfig(**{**base, **changes})
 
@@ -82,7 +83,7 @@ def test_training_resumes_to_the_same_weights_and_keeps_the_best(ladder, tmp_pat
     assert len(metrics) == 2  # steps 3 and 6, none repeated
     assert (tmp_path / "split" / "best.safetensors").is_file()
     exported = resumed.export(tmp_path / "chess")
-    assert (exported.with_suffix(".json")).is_file()
+    assert load_policy(exported).net.config.norm  # the normalised network loads through the checked loader
 
 
 def test_a_time_limit_stops_after_saving_and_the_run_resumes(ladder, tmp_path):

@@ -340,7 +340,7 @@ def test_the_parameter_shapes_are_those_of_the_built_networks():
         for recall in (True, False)
         for head in ((), (5,), (3, 4))
         if not (geometry == "sudoku" and (dims == 1 or kind == "soft"))
-    ] + [ChessNetworkConfig(width=4, blocks=2, policy_width=3, value_width=5)]
+    ] + [ChessNetworkConfig(width=4, blocks=2, policy_width=3, value_width=5), ChessNetworkConfig(width=4, norm=True)]
     for config in configs:
         built = {name: tuple(tensor.shape) for name, tensor in build_network(config).state_dict().items()}
         assert built == parameter_shapes(config), config
