@@ -305,13 +305,16 @@ def _seeded_puzzle(job: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     return make_puzzle(givens, np.random.default_rng(seed))
 
 
-def generate(count: int, givens: int, rng: np.random.Generator, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def generate(
+    count: int, givens: int, rng: np.random.Generator | int | None = None, workers: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """``count`` fresh ``(puzzles, solutions)``, each int8 ``(count, 9, 9)``, unique solutions, ``givens`` givens.
 
-    Every puzzle has its own seed drawn from ``rng``, so ``workers`` (spawned processes) changes the speed,
-    never the puzzles.
+    ``rng`` is a numpy Generator or a seed, as for the other families. Every puzzle has its own seed drawn from
+    it, so ``workers`` (spawned processes) changes the speed, never the puzzles.
     """
     _check_givens(givens)
+    rng = np.random.default_rng(rng)
     jobs = [(givens, int(seed)) for seed in rng.integers(0, 2**63, size=count)]
     if workers > 1 and count > 1:
         context = multiprocessing.get_context("spawn")

@@ -154,3 +154,9 @@ def test_solver_keeps_givens_and_rejects_bad_puzzles():
         assert answer.min() >= 1 and answer.max() <= 9
     with pytest.raises(ValueError, match="several solutions"):
         solver.solve(np.zeros((9, 9), dtype=np.int8), think=3)
+
+
+def test_generate_takes_a_seed_as_the_other_families_do():
+    by_seed = sudoku.generate(2, 40, rng=0)
+    by_generator = sudoku.generate(2, 40, rng=np.random.default_rng(0))
+    assert all(np.array_equal(a, b) for a, b in zip(by_seed, by_generator, strict=True))
