@@ -344,3 +344,12 @@ def test_the_parameter_shapes_are_those_of_the_built_networks():
     for config in configs:
         built = {name: tuple(tensor.shape) for name, tensor in build_network(config).state_dict().items()}
         assert built == parameter_shapes(config), config
+
+
+def test_solvers_and_policies_point_to_each_other():
+    from agents import load_policy, load_solver
+
+    with pytest.raises(ValueError, match="load it with load_policy"):
+        load_solver("chess")
+    with pytest.raises(ValueError, match="mazes solver, not a chess policy: load it with load_solver"):
+        load_policy("mazes")
