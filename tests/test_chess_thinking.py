@@ -54,6 +54,8 @@ def test_splits_hold_whole_chunks_and_masks_hold_every_target(ladder):
     masks = train.masks(np.arange(len(train)))
     assert masks[np.arange(len(train))[:, None], train.actions].all()  # every rung's move is legal
     assert ((-1 <= train.values) & (train.values <= 1)).all()
+    with pytest.raises(ValueError, match="hold no validation chunk"):
+        load_split(ladder, 19, "validation", 0.5)
     with pytest.raises(FileNotFoundError, match="lacks"):
         load_split(ladder, 21, "training", 0.5)  # chunk 20 does not exist
 

@@ -180,6 +180,10 @@ def load_split(folder: str | Path, chunks: int, split: str, result_weight: float
     """
     folder = Path(folder)
     indices = [i for i in range(chunks) if chunk_split(i) == split]
+    if not indices:
+        raise ValueError(
+            f"the first {chunks} chunks hold no {split} chunk (one chunk in twenty is each held-out split)"
+        )
     missing = [i for i in indices if not (folder / chunk_name(i)).is_file()]
     if missing:
         raise FileNotFoundError(f"{folder} lacks {len(missing)} of the first {chunks} chunks (first: {missing[0]})")
