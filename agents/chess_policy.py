@@ -191,7 +191,6 @@ def load_policy(name_or_path: str | Path = "chess", device: str = "cpu") -> Ches
     """
     net, card = load_checkpoint(name_or_path)
     if not isinstance(net, ChessNetwork):
-        raise ValueError(
-            f"{name_or_path} is a {card.get('problem') or 'puzzle'} solver, not a chess policy: load it with load_solver"
-        )
+        problem = card.get("problem") or "puzzle"
+        raise ValueError(f"{name_or_path} is a {problem} solver, not a chess policy: load it with load_solver")
     return ChessPolicy(net, card, device)  # type: ignore[arg-type]
