@@ -36,7 +36,7 @@ except ImportError as error:  # the suite's core does not depend on PettingZoo
 from envs.actions import discrete_index
 from envs.rendering import chess_picture, chess_text
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
-from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position
+from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position, starting_boards
 
 #: The agents, as PettingZoo's own chess names them: ``player_0`` plays White, ``player_1`` Black.
 AGENTS = ("player_0", "player_1")
@@ -152,11 +152,7 @@ class ChessAECEnv(AECEnv):
             raise ValueError(f"render_mode is None or one of {self.metadata['render_modes']}, got {render_mode!r}")
         self.max_plies = max_plies
         self.render_mode = render_mode
-        self._starting_boards = [
-            parse_position(fen, f"starting_fens[{index}]") for index, fen in enumerate(starting_fens or ())
-        ]
-        if starting_fens is not None and not self._starting_boards:
-            raise ValueError("starting_fens is an empty list (leave it None for the standard start)")
+        self._starting_boards = starting_boards(starting_fens)
         self.possible_agents = list(AGENTS)
         self.agents: list[str] = []
         space = spaces.Dict(

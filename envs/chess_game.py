@@ -16,7 +16,7 @@ from gymnasium import spaces
 from envs.actions import discrete_action
 from envs.rendering import chess_picture, chess_text
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
-from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position
+from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position, starting_boards
 from puzzles.engine import StockfishProcess, find_stockfish
 
 _COLOURS = {"white": chess.WHITE, "black": chess.BLACK}
@@ -215,11 +215,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         self.agent_color = agent_color
         self.max_plies = max_plies
         self.render_mode = render_mode
-        self._starting_boards = [
-            parse_position(fen, f"starting_fens[{index}]") for index, fen in enumerate(starting_fens or ())
-        ]
-        if starting_fens is not None and not self._starting_boards:
-            raise ValueError("starting_fens is an empty list (leave it None for the standard start)")
+        self._starting_boards = starting_boards(starting_fens)
 
         self.observation_space = spaces.Box(0.0, 1.0, (GAME_PLANES, 8, 8), dtype=np.float32)
         self.action_space = spaces.Discrete(NUM_ACTIONS)

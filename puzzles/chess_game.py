@@ -155,3 +155,15 @@ def parse_position(fen: str | chess.Board, what: str) -> chess.Board:
     if game_result(board) is not None:
         raise ValueError(f"{what} is a finished game ({game_result(board)}): {fen!r}")
     return board
+
+
+def starting_boards(starting_fens: list[str] | None) -> list[chess.Board]:
+    """The boards of an environment's ``starting_fens`` (``[]`` for None: the standard start), each checked.
+
+    Raises:
+        ValueError: a FEN that is not a legal position, or an empty list.
+    """
+    boards = [parse_position(fen, f"starting_fens[{index}]") for index, fen in enumerate(starting_fens or ())]
+    if starting_fens is not None and not boards:
+        raise ValueError("starting_fens is an empty list (leave it None for the standard start)")
+    return boards
