@@ -16,15 +16,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from agents.budget import MAX_THINK, check_deadline, check_iterations, deadline_after
 from agents.checkpoint import CHESS_GAME, check_card, check_problem_fits, load_checkpoint
-from agents.networks import (
-    MAX_THINK,
-    ThinkingNetwork,
-    check_deadline,
-    check_iterations,
-    deadline_after,
-    fast_cpu_math,
-)
+from agents.networks import ThinkingNetwork, fast_cpu_math
 from agents.problems import Problem, get_problem
 
 

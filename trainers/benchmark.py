@@ -20,6 +20,7 @@ from torch import nn
 
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
+from agents.thinking import ThinkingLoop, recurrence
 from trainers.evaluation import accuracy_per_iteration
 from trainers.halting import trace_halting
 from trainers.progressive import sample_progressive, thinking_loss
@@ -35,11 +36,11 @@ class _EagerBlock(nn.Module):
         return F.relu(self.conv2(F.relu(self.conv1(x))) + x)
 
 
-class EagerDTRecall1D(nn.Module):
+class EagerDTRecall1D(ThinkingLoop):
     """The original ``DTNet1D`` with recall, on plain ``Conv1d`` layers; loads a 1D DT-Recall network's weights.
 
-    It speaks our contract (``forward``/``iterate``) so our loop and evaluation can run on plain layers too;
-    :meth:`original_forward` is the original's way (projection always computed, every output stored).
+    It runs our thinking loop (:class:`agents.thinking.ThinkingLoop`), so our evaluation can run on plain layers
+    too; :meth:`original_forward` is the original's way (projection always computed, every output stored).
     """
 
     def __init__(self, net: ThinkingNetwork) -> None:
@@ -60,29 +61,20 @@ class EagerDTRecall1D(nn.Module):
         self.head = nn.Sequential(*layers)
         self.load_state_dict(net.state_dict())
 
-    def _step(self, x: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+    def _step(self, x: torch.Tensor, state: torch.Tensor, index: int) -> torch.Tensor:
         return self.stages[0](self.recall(torch.cat([state, x], dim=1)))
 
-    def iterate(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0):
-        state = self.projection(x) if state is None else state
-        for _ in range(iters):
-            state = self._step(x, state)
-            yield self.head(state), state
-
-    def forward(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0):
-        state = self.projection(x) if state is None else state
-        for _ in range(iters):
-            state = self._step(x, state)
-        return self.head(state), state
+    def read(self, state: torch.Tensor) -> tuple[torch.Tensor]:
+        return (self.head(state),)
 
     def original_forward(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None):
         """As the original: projection always computed, every iteration's logits stored."""
         initial = self.projection(x)
         state = initial if state is None else state
         all_outputs = torch.zeros(x.size(0), iters, 2, x.size(2))
-        for i in range(iters):
-            state = self._step(x, state)
-            all_outputs[:, i] = self.head(state)
+        for i, thought in enumerate(recurrence(self._step, x, state, iters)):
+            all_outputs[:, i] = self.head(thought)
+            state = thought
         return all_outputs, state
 
 
