@@ -69,3 +69,22 @@ def replay(trace: HaltingTrace, patience: int, confidence: float) -> tuple[np.nd
     halts[:, -1] = True
     index = halts.argmax(axis=1)
     return index + 1, trace.right[np.arange(len(index)), index]
+
+
+def rule_grid(trace: HaltingTrace, patiences: list[int], confidences: list[float]) -> list[dict]:
+    """Every (patience, confidence) rule replayed on ``trace``: its exact match minus the fixed budget's (points)
+    and its share of the budget's iterations."""
+    fixed = float(trace.right[:, -1].mean())
+    rules = []
+    for patience in patiences:
+        for confidence in confidences:
+            iterations, right = replay(trace, patience, confidence)
+            rules.append(
+                {
+                    "patience": patience,
+                    "confidence": confidence,
+                    "minus_fixed_points": round(100 * (float(right.mean()) - fixed), 2),
+                    "iteration_share": round(float(iterations.mean()) / trace.think, 4),
+                }
+            )
+    return rules

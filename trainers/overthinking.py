@@ -150,6 +150,26 @@ def trace_thought(
     return Trace(correct, change, at)
 
 
+def study(
+    net: ThinkingNetwork,
+    problem: Problem,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    iters: int,
+    early: int,
+    late: int,
+    seed: int = 0,
+) -> dict[str, Trace]:
+    """One model's clean run and every intervention (noise and zeros after iteration ``early``, the swap and the
+    input change after ``late``) that comes before its last iteration, by name."""
+    traces = {}
+    for kind in INTERVENTIONS:
+        at = {"noise": early, "zeros": early, "swap": late, "input": late}.get(kind, 0)
+        if at < iters:
+            traces[kind] = trace_thought(net, problem, inputs, targets, iters, kind, at, seed)
+    return traces
+
+
 def _intervene(kind, problem, state, x, y, inputs, targets, rng, generator):
     """The intervened ``(state, x, y)``."""
     if kind == "noise":
