@@ -247,8 +247,8 @@ class Solver:
         inputs = self.problem.validate(inputs)
         think = self.check_think(think)
         with torch.inference_mode():
-            encode = puzzle_batches(self.problem, inputs, device=self.device)
-            for step in iterations(self.net, len(inputs), think, encode, max(len(inputs), 1), True, deadline):
+            encode, everything = puzzle_batches(self.problem, inputs, device=self.device), max(len(inputs), 1)
+            for step in iterations(self.net, len(inputs), think, encode, everything, changes=True, deadline=deadline):
                 (x,), (logits,) = step.batch, step.outputs
                 if step.number == 1:
                     mask = self.problem.loss_mask(x)
