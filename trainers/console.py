@@ -24,6 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {
     "uci": ("the chess policy as a UCI engine (for chess GUIs and python-chess)", "trainers.console:uci_main"),
     "play": ("play chess against the network in the terminal", "scripts/play.py:main"),
+    # Watching and measuring thought (trainers/commands/).
+    "watch": ("watch a solver think, redrawn after every iteration", "trainers.commands.watch:main"),
+    "recurrence": ("feed-forward, soft-sharing and recurrent nets of equal depth", "trainers.commands.recurrence:main"),
+    "overthinking": ("the overthinking study: interventions and thought change", "trainers.commands.overthinking:main"),
+    "halting-rules": ("halting rules replayed on a traced validation draw", "trainers.commands.halting_rules:main"),
+    "bench": ("throughput against the eager baseline and classical algorithms", "trainers.commands.bench:main"),
+    "maze-demo": ("large mazes: iterations, time and wrong pixels per maze", "trainers.commands.maze_demo:main"),
 }
 
 
