@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {
     "uci": ("the chess policy as a UCI engine (for chess GUIs and python-chess)", "trainers.console:uci_main"),
     "play": ("play chess against the network in the terminal", "scripts/play.py:main"),
+    "arena": ("a paired chess match between two players, in Elo", "trainers.tournament.arena:main"),
+    "rate-chess": ("the chess policy against a random mover and Stockfish", "trainers.tournament.rate_chess:main"),
+    "think-longer": ("the chess policy's Elo at several thinking budgets", "trainers.tournament.think_longer:main"),
 }
 
 
