@@ -14,51 +14,19 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from trainers.cli import arg, parse_args, run_main
+from trainers.cli import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
 COMMANDS = {
-    "uci": ("the chess policy as a UCI engine (for chess GUIs and python-chess)", "trainers.console:uci_main"),
-    "play": ("play chess against the network in the terminal", "scripts/play.py:main"),
+    "uci": ("the chess policy as a UCI engine (for chess GUIs and python-chess)", "trainers.play.uci:main"),
+    "play": ("play chess against the network in the terminal", "trainers.play.terminal:main"),
     "arena": ("a paired chess match between two players, in Elo", "trainers.tournament.arena:main"),
     "rate-chess": ("the chess policy against a random mover and Stockfish", "trainers.tournament.rate_chess:main"),
     "think-longer": ("the chess policy's Elo at several thinking budgets", "trainers.tournament.think_longer:main"),
 }
-
-
-@dataclass
-class UciArgs:
-    """Speak UCI on stdin and stdout with the chess policy (see agents/uci.py for the protocol)."""
-
-    checkpoint: str = arg("chess", "shipped policy name or checkpoint path")
-    threads: int = arg(1, "torch threads (the UCI option Threads changes it)")
-
-
-def uci_main(argv: list[str] | None = None) -> None:
-    """``deepthink uci``: loads the policy, then answers UCI commands until ``quit`` or the end of input."""
-    args = parse_args(UciArgs, argv)
-    if args.threads < 1:
-        raise ValueError(f"--threads must be at least 1, got {args.threads}")
-    from agents.chess_policy import load_policy
-    from agents.uci import UciEngine
-
-    policy = load_policy(args.checkpoint)
-    name = f"Deep Thinking Suite ({policy.card.get('name') or Path(str(args.checkpoint)).name})"
-    sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
-
-    def write(line: str) -> None:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-    engine = UciEngine(policy, write, name=name, threads=args.threads)
-    try:
-        engine.run(iter(sys.stdin.readline, ""))
-    except (BrokenPipeError, KeyboardInterrupt):
-        pass
 
 
 def resolve(target: str) -> Callable[[list[str] | None], None]:
