@@ -1,7 +1,7 @@
 """The ``deepthink`` command: one entry point whose subcommands are the suite's command lines.
 
     deepthink uci [--checkpoint chess] [--threads 1]     # the chess policy as a UCI engine on stdin/stdout
-    deepthink play [--think 200] [--pgn game.pgn] ...    # chess in the terminal (scripts/play.py)
+    deepthink play [--think 200] [--pgn game.pgn] ...    # chess in the terminal (trainers/play/terminal.py)
 
 From a checkout without installing, ``python -m trainers.console <command> ...`` does the same.
 :data:`COMMANDS` is the table of subcommands: name -> (what it does, ``module:function``), each function a
@@ -48,7 +48,8 @@ def resolve(target: str) -> Callable[[list[str] | None], None]:
 def usage() -> str:
     """The list of commands."""
     lines = ["usage: deepthink <command> [arguments]  (deepthink <command> --help for its arguments)", "", "commands:"]
-    lines += [f"  {name:<6} {text}" for name, (text, _) in COMMANDS.items()]
+    width = max(len(name) for name in COMMANDS)
+    lines += [f"  {name:<{width}}  {text}" for name, (text, _) in COMMANDS.items()]
     return "\n".join(lines)
 
 
