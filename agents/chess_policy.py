@@ -2,13 +2,15 @@
 
     from agents import load_policy
     policy = load_policy("chess")
-    move = policy.act(board, think=200)         # board: chess.Board -> a legal chess.Move
-    choice = policy.analyse(board, think=200)   # the move, its probability, the value and the top moves
+    moves = policy.act_batch(boards, think=200)  # chess.Boards -> a legal chess.Move for each, in one batch
+    move = policy.act(board, think=200)          # the same for one board
+    choice = policy.analyse(board, think=200)    # the move, its probability, the value and the top moves
 
 The network's policy logits are restricted to the legal moves (a softmax over them); the move is the most probable
 one, after the rules of the game have had their say (:func:`rule_bonus`: a mate in one is played, and a move that
-draws on the spot is avoided while the network's value says it is not behind). Many boards are evaluated in one
-batch with :meth:`ChessPolicy.act_batch` (the arena does this).
+draws on the spot is avoided while the network's value says it is not behind). ``act_batch`` is the players'
+one interface (:class:`trainers.tournament.players.Player`); ``analyse`` and its thinking-on form
+``analyse_stream`` are the one analysis, for user interfaces.
 """
 
 from __future__ import annotations
@@ -152,15 +154,15 @@ class ChessPolicy:
         ``max_seconds`` as in :meth:`evaluate`)."""
         return self._choices([board], think, top, max_seconds)[0]
 
-    def act(self, board: chess.Board, think: int | None = None, max_seconds: float | None = None) -> chess.Move:
-        """The most probable legal move of ``board`` after ``think`` iterations."""
-        return self.analyse(board, think, top=1, max_seconds=max_seconds).move
-
     def act_batch(
         self, boards: list[chess.Board], think: int | None = None, max_seconds: float | None = None
     ) -> list[chess.Move]:
-        """:meth:`act` for many boards in one batch."""
+        """The most probable legal move of each board after ``think`` iterations, all boards in one batch."""
         return [choice.move for choice in self._choices(boards, think, 1, max_seconds)] if boards else []
+
+    def act(self, board: chess.Board, think: int | None = None, max_seconds: float | None = None) -> chess.Move:
+        """:meth:`act_batch` for one board."""
+        return self.act_batch([board], think, max_seconds)[0]
 
 
 def rule_bonus(board: chess.Board, moves: list[chess.Move], value: float) -> np.ndarray:

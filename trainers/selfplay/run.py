@@ -23,7 +23,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from agents.checkpoint import load_checkpoint, load_training_state, save_checkpoint, save_training_state
 from agents.chess_network import ChessNetwork
 from puzzles.storage import save_json
-from trainers.elo import MatchStats
 from trainers.selfplay.actors import GameSummary, Weights, load_weights, weights_of
 from trainers.selfplay.backends import eval_settings, make_backend
 from trainers.selfplay.buffer import load_buffer, save_buffer
@@ -42,6 +41,7 @@ from trainers.selfplay.records import (
     truncate_pgn,
 )
 from trainers.supervised import code_version, hardware, lock_run_dir
+from trainers.tournament.elo import MatchStats
 
 #: Learner steps between two looks at the actors' games.
 TRAIN_CHUNK = 8
