@@ -28,7 +28,7 @@ from agents.checkpoint import check_card, load_checkpoint
 from agents.chess_network import ChessNetwork
 from agents.networks import check_iterations, deadline_after, fast_cpu_math
 from puzzles.chess_encoding import encode_move
-from puzzles.chess_game import game_planes, game_result
+from puzzles.chess_game import game_planes
 
 
 @dataclass
@@ -66,16 +66,12 @@ class ChessPolicy:
         net: the trained network.
         card: its model card (``recommended_think`` or the training regime sets the default budget).
         device: ``"cpu"`` or ``"cuda"``.
-        rules: apply :func:`rule_bonus` (mate in one first; no drawing move while the value says ahead).
     """
 
-    def __init__(
-        self, net: ChessNetwork, card: dict[str, Any] | None = None, device: str = "cpu", rules: bool = True
-    ) -> None:
+    def __init__(self, net: ChessNetwork, card: dict[str, Any] | None = None, device: str = "cpu") -> None:
         if not isinstance(net, ChessNetwork):
             raise ValueError(f"a chess policy needs a chess network, got {type(net).__name__}")
         self.card = check_card(card or {})
-        self.rules = rules
         self.device = torch.device(device)
         self.net = net.to(self.device).eval()
         fast_cpu_math()
@@ -117,8 +113,7 @@ class ChessPolicy:
         moves, indices = legal_indices(board)
         legal = row[indices] - row[indices].max()
         probabilities = np.exp(legal) / np.exp(legal).sum()
-        ranking = probabilities + (rule_bonus(board, moves, float(value)) if self.rules else 0.0)
-        order = np.argsort(-ranking, kind="stable")
+        order = np.argsort(-probabilities, kind="stable")
         best = [(moves[i], float(probabilities[i])) for i in order[:top]]
         return MoveChoice(best[0][0], best[0][1], float(value), best)
 
@@ -163,25 +158,6 @@ class ChessPolicy:
     def act(self, board: chess.Board, think: int | None = None, max_seconds: float | None = None) -> chess.Move:
         """:meth:`act_batch` for one board."""
         return self.act_batch([board], think, max_seconds)[0]
-
-
-def rule_bonus(board: chess.Board, moves: list[chess.Move], value: float) -> np.ndarray:
-    """What the rules of the game say about each move, on the probability scale: +2 for a move that mates,
-    -2 for one that draws on the spot (stalemate, insufficient material, threefold repetition, fifty moves)
-    when the value says the side to move is not behind. Without it a greedy policy that is winning drifts into
-    repetitions and stalemates (an early model drew 12 of 20 games against a random mover that way).
-    Moves the rules do not settle keep the network's order.
-    """
-    bonus = np.zeros(len(moves))
-    for i, move in enumerate(moves):
-        board.push(move)
-        result = game_result(board)  # after one's own move, a decisive result is a mate
-        if result is not None and result != "1/2-1/2":
-            bonus[i] = 2.0
-        elif result is not None and value >= 0:
-            bonus[i] = -2.0
-        board.pop()
-    return bonus
 
 
 def load_policy(name_or_path: str | Path = "chess", device: str = "cpu") -> ChessPolicy:

@@ -7,7 +7,7 @@ import torch
 
 from agents.checkpoint import load_checkpoint, save_checkpoint
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
-from agents.chess_policy import ChessPolicy, load_policy
+from agents.chess_policy import ChessPolicy, legal_indices, load_policy
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_game import GAME_PLANES, game_planes, game_result, read_openings, result_for
 from trainers.chess_supervised import ChessTrainConfig, ChessTrainer, encode_positions, to_input
@@ -130,20 +130,13 @@ def test_warm_start_overfits_a_tiny_set_and_resumes(tmp_path, labelled_positions
         ChessTrainer(ChessTrainConfig(**{**config.__dict__, "epochs": 3}), tmp_path / "run", progress=False).run()
 
 
-def test_rules_play_mate_in_one_and_avoid_stalemate_when_ahead():
-    from agents.chess_policy import rule_bonus
-
+def test_the_move_is_the_networks_most_probable_legal_move_and_nothing_else():
+    """No hand-written preference: even a mate in one is played only when the network ranks it first."""
+    policy = ChessPolicy(ChessNetwork(ChessNetworkConfig(width=8, blocks=1)).eval())
     board = chess.Board("6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1")  # Ra8 mates
-    moves = list(board.legal_moves)
-    bonus = rule_bonus(board, moves, value=0.0)
-    assert moves[int(np.argmax(bonus))] == chess.Move.from_uci("a1a8")
-    board = chess.Board("k7/8/1QK5/8/8/8/8/8 w - - 0 1")  # Qb7+ is mate... and Qc7 stalemates
-    moves = list(board.legal_moves)
-    bonus = dict(zip(moves, rule_bonus(board, moves, value=0.9), strict=True))
-    assert bonus[chess.Move.from_uci("b6b7")] == 2 and bonus[chess.Move.from_uci("b6c7")] == -2
-    behind = dict(zip(moves, rule_bonus(board, moves, value=-0.5), strict=True))
-    assert behind[chess.Move.from_uci("b6c7")] == 0  # when behind, a draw is no worse than the network's choice
-    assert board.fen() == "k7/8/1QK5/8/8/8/8/8 w - - 0 1"  # the board is left as it was
+    logits, _ = policy.evaluate([board], think=2)
+    moves, indices = legal_indices(board)
+    assert policy.act(board, think=2) == moves[int(np.argmax(logits[0][indices]))]
 
 
 def test_agreement_per_iteration_matches_validation_at_the_regime(tmp_path, labelled_positions):
