@@ -26,9 +26,15 @@ import torch
 
 from agents.checkpoint import check_card, load_checkpoint
 from agents.chess_network import ChessNetwork
-from agents.networks import check_iterations, deadline_after, fast_cpu_math
+from agents.chess_search import gumbel_search
+from agents.networks import check_iterations, check_whole, deadline_after, fast_cpu_math
 from puzzles.chess_encoding import encode_move
 from puzzles.chess_game import game_planes
+
+#: Root moves the player's search considers at most (sequential halving spends the simulations on them).
+SEARCH_CONSIDERED = 16
+#: The most simulations one searched move may spend (each a batch of network calls at ``think`` iterations).
+MAX_SEARCH = 10_000
 
 
 @dataclass
@@ -102,9 +108,44 @@ class ChessPolicy:
         logits, values, _ = self.net(encode_boards(boards).to(self.device), think, deadline=deadline)
         return logits.float().cpu().numpy(), values.float().cpu().numpy()
 
+    @torch.inference_mode()
+    def evaluate_planes(self, planes: np.ndarray, think: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(policy logits, values)`` of game planes ``(B, 19, 8, 8)`` after ``think`` iterations (the search's
+        evaluator; the planes come from :func:`puzzles.chess_game.game_planes`)."""
+        logits, values, _ = self.net(torch.from_numpy(planes).to(self.device), think)
+        return logits.float().cpu().numpy(), values.float().cpu().numpy()
+
+    def _searched(self, boards: list[chess.Board], think: int | None, search: int, top: int) -> list[MoveChoice]:
+        """Choices by ``search`` simulations of the noiseless Gumbel search, the network thinking ``think`` at each."""
+        think = self._check_think(think)
+        for board in boards:
+            if board.is_game_over(claim_draw=False):
+                raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
+        evaluate = lambda planes: self.evaluate_planes(planes, think)  # noqa: E731
+        results = gumbel_search(boards, evaluate, search, SEARCH_CONSIDERED, gumbel_scale=0.0)
+        choices = []
+        for board, result in zip(boards, results, strict=True):
+            moves, indices = legal_indices(board)
+            target = dict(zip(result.actions.tolist(), result.target.tolist(), strict=True))
+            probabilities = np.array([target[int(i)] for i in indices])
+            order = np.argsort(-probabilities, kind="stable")
+            best = [(moves[i], float(probabilities[i])) for i in order[:top]]
+            chosen = float(probabilities[moves.index(result.move)])
+            choices.append(MoveChoice(result.move, chosen, float(result.search_value), best))
+        return choices
+
     def _choices(
-        self, boards: list[chess.Board], think: int | None, top: int, max_seconds: float | None = None
+        self,
+        boards: list[chess.Board],
+        think: int | None,
+        top: int,
+        max_seconds: float | None = None,
+        search: int = 0,
     ) -> list[MoveChoice]:
+        if not 0 <= check_whole(search, "search") <= MAX_SEARCH:
+            raise ValueError(f"search must be 0 (none) to {MAX_SEARCH} simulations, got {search}")
+        if search > 0:
+            return self._searched(boards, think, search, top)
         logits, values = self.evaluate(boards, think, max_seconds)
         return [self._choose(board, row, value, top) for board, row, value in zip(boards, logits, values, strict=True)]
 
@@ -143,21 +184,29 @@ class ChessPolicy:
             yield mark, self._choose(board, logits[0].float().cpu().numpy(), float(values[0]), top)
 
     def analyse(
-        self, board: chess.Board, think: int | None = None, top: int = 3, max_seconds: float | None = None
+        self,
+        board: chess.Board,
+        think: int | None = None,
+        top: int = 3,
+        max_seconds: float | None = None,
+        search: int = 0,
     ) -> MoveChoice:
         """The chosen move, its probability, the value and the ``top`` best moves of one board (``think`` and
-        ``max_seconds`` as in :meth:`evaluate`)."""
-        return self._choices([board], think, top, max_seconds)[0]
+        ``max_seconds`` as in :meth:`evaluate`; with ``search``, the search's policy and value)."""
+        return self._choices([board], think, top, max_seconds, search)[0]
 
     def act_batch(
-        self, boards: list[chess.Board], think: int | None = None, max_seconds: float | None = None
+        self, boards: list[chess.Board], think: int | None = None, max_seconds: float | None = None, search: int = 0
     ) -> list[chess.Move]:
-        """The most probable legal move of each board after ``think`` iterations, all boards in one batch."""
-        return [choice.move for choice in self._choices(boards, think, 1, max_seconds)] if boards else []
+        """The most probable legal move of each board after ``think`` iterations (or, with ``search``, the searched
+        move), all boards in one batch."""
+        return [choice.move for choice in self._choices(boards, think, 1, max_seconds, search)] if boards else []
 
-    def act(self, board: chess.Board, think: int | None = None, max_seconds: float | None = None) -> chess.Move:
+    def act(
+        self, board: chess.Board, think: int | None = None, max_seconds: float | None = None, search: int = 0
+    ) -> chess.Move:
         """:meth:`act_batch` for one board."""
-        return self.act_batch([board], think, max_seconds)[0]
+        return self.act_batch([board], think, max_seconds, search)[0]
 
 
 def load_policy(name_or_path: str | Path = "chess", device: str = "cpu") -> ChessPolicy:

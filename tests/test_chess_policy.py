@@ -165,3 +165,33 @@ def test_agreement_on_held_out_puzzles_per_difficulty(tmp_path):
         available = sum(r["difficulty"] == level for r in held)
         assert result["puzzles"] == min(1, available) and len(result["agreement"]) == 3
         assert all(share in (0.0, 1.0) for share in result["agreement"])  # one puzzle: right or wrong
+
+
+def test_search_is_a_budget_of_its_own_and_finds_a_mate_in_one():
+    """With ``search`` the move comes from the Gumbel search over the network's evaluations; bad budgets fail."""
+    torch.manual_seed(0)
+    policy = ChessPolicy(ChessNetwork(ChessNetworkConfig(width=8, blocks=1)).eval())
+    mate = chess.Board("6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1")  # Ra8 mates: the search sees the finished game
+    assert policy.act(mate, think=2, search=16) == chess.Move.from_uci("a1a8")
+    choice = policy.analyse(mate, think=2, search=16)
+    assert (
+        choice.top[0][0] == choice.move and abs(sum(p for _, p in policy.analyse(mate, 2, 99, search=4).top) - 1) < 1e-5
+    )
+    assert policy.act_batch([chess.Board(), mate], think=2, search=16)[1] == chess.Move.from_uci("a1a8")
+    for bad, error in ((-1, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="search"):
+            policy.act(mate, think=2, search=bad)
+
+
+def test_a_searching_policy_player_and_game_session():
+    from trainers.play.session import GameSession
+    from trainers.tournament.players import player_from_spec
+
+    torch.manual_seed(0)
+    policy = ChessPolicy(ChessNetwork(ChessNetworkConfig(width=8, blocks=1)).eval())
+    mate = chess.Board("6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1")
+    session = GameSession(policy, human=chess.BLACK, think=2, board=mate, search=8)
+    assert session._analyse().move == chess.Move.from_uci("a1a8")
+    with pytest.raises(ValueError, match="search"):
+        player_from_spec("policy:chess:think=2:search=-1")
+    assert player_from_spec("policy:chess:think=2:search=3").act(chess.Board()) in chess.Board().legal_moves

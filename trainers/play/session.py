@@ -87,6 +87,7 @@ class GameSession:
         human: the person's colour.
         think: iterations the policy thinks per move; None for its ``default_think``.
         board: the start position (a copy is kept); None for the initial position. ``new`` returns to it.
+        search: simulations of the policy's Gumbel search per move (0: the network's move as it is).
         thinking: a context manager factory wrapped around each call to the policy, given the budget (the
             terminal UI shows a spinner with it).
 
@@ -101,8 +102,12 @@ class GameSession:
         think: int | None = None,
         board: chess.Board | None = None,
         thinking: Callable[[int], contextlib.AbstractContextManager[object]] | None = None,
+        search: int = 0,
     ) -> None:
+        if search < 0:
+            raise ValueError(f"search must be 0 (none) or more simulations, got {search}")
         self.policy = policy
+        self.search = search
         self.human = human
         self.think = check_iterations(think if think is not None else policy.default_think)
         self.start = (board if board is not None else chess.Board()).copy(stack=False)
@@ -238,7 +243,8 @@ class GameSession:
     def _analyse(self) -> MoveAnalysis:
         """The policy's analysis of the position, its move checked to be legal."""
         with self.thinking(self.think):
-            choice = self.policy.analyse(self.board.copy(), self.think)  # it may push and pop on its copy
+            searched = {"search": self.search} if self.search else {}  # a policy without search keeps its signature
+            choice = self.policy.analyse(self.board.copy(), self.think, **searched)  # it may push and pop on its copy
         if not self.board.is_legal(choice.move):
             raise RuntimeError(f"the policy chose {choice.move.uci()}, not a legal move in {self.board.fen()}")
         return choice

@@ -65,7 +65,8 @@ class TerminalUI:
         lines: list[Text] = [
             Text(
                 f"You: {colour_name(session.human)}    "
-                f"Network: {colour_name(not session.human)} (think {session.think})",
+                f"Network: {colour_name(not session.human)} (think {session.think}"
+                + (f", search {session.search})" if session.search else ")"),
                 style="bold",
             )
         ]
@@ -142,6 +143,7 @@ class PlayArgs:
     think: int | None = arg(
         None, f"iterations the network thinks per move (1 to {MAX_THINK}); None: the checkpoint's default_think"
     )
+    search: int = arg(0, "simulations of a Gumbel search per move over the network's evaluations (0: none)")
     color: str = arg("white", "your colour: white, black or random")
     fen: str = arg("", "start position as FEN, empty for the initial one; `new` returns to it")
     checkpoint: str = arg("chess", "shipped policy name or checkpoint path")
@@ -158,6 +160,8 @@ def main(argv: list[str] | None = None) -> None:
     board = board_from_fen(args.fen)
     if args.think is not None:
         check_iterations(args.think, "--think")
+    if args.search < 0:
+        raise ValueError(f"--search must be 0 (none) or more simulations, got {args.search}")
     saved = None
     if args.pgn:
         if args.fen:
@@ -176,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     with console.status(f"Loading the network {args.checkpoint!r}..."):
         policy = load_policy(args.checkpoint)
     think = args.think if args.think is not None or saved is None else saved.think
-    session = GameSession(policy, human=human, think=think, board=board)
+    session = GameSession(policy, human=human, think=think, board=board, search=args.search)
     if saved is not None:
         saved.resume(session)
     TerminalUI(session, console, ascii=args.ascii).run()

@@ -1,7 +1,7 @@
 """Self-play actors: many games at once with the latest published weights, every move chosen by the search.
 
 An actor keeps ``concurrent`` games in progress; each :meth:`SelfPlayActor.step` makes one move in all of them,
-with one :func:`trainers.selfplay.search.gumbel_search` whose network evaluations are batched across the games.
+with one :func:`agents.chess_search.gumbel_search` whose network evaluations are batched across the games.
 A finished game comes back as a :class:`PlayedGame`: its moves (for PGN) and, for every position, the network
 input, the legal moves, the search's policy target and the game's result for the side to move. A new game then
 takes its place. The same class runs in a worker process, a Ray actor or the driver itself.
@@ -18,9 +18,9 @@ import numpy as np
 import torch
 
 from agents.chess_network import ChessNetwork
+from agents.chess_search import gumbel_search
 from agents.networks import build_network, fast_cpu_math
 from puzzles.chess_game import game_planes, game_result, read_openings, result_for
-from trainers.selfplay.search import gumbel_search
 from trainers.tournament.match import termination
 
 #: The most legal moves a chess position can have; legal-move lists are padded to this width.

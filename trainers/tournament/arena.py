@@ -5,8 +5,8 @@ and optionally an SPRT.
     python scripts/arena.py --a stockfish:nodes=200 --b random --openings start --pairs 2
 
 Players are spec strings: ``random[:seed=N]``, ``stockfish:nodes=200``, ``stockfish:elo=1500``,
-``stockfish:skill=3:nodes=1000``, ``policy:<checkpoint>:think=N``. Each opening is played twice with colours
-swapped. Prints a table; ``--out`` writes the match (every game) as JSON, ``--pgn`` as PGN.
+``stockfish:skill=3:nodes=1000``, ``policy:<checkpoint>:think=N[:search=S]``. Each opening is played twice with
+colours swapped. Prints a table; ``--out`` writes the match (every game) as JSON, ``--pgn`` as PGN.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from trainers.tournament.players import player_from_spec
 class ArenaArgs:
     """Play player A against player B over paired openings and report A's Elo difference."""
 
-    a: str = arg("random", "player A: random[:seed=N], stockfish:nodes=N|elo=E|skill=S, policy:<checkpoint>:think=N")
+    a: str = arg("random", "player A: random[:seed=N], stockfish:nodes=N|elo=E|skill=S, policy:<ckpt>:think=N:search=S")
     b: str = arg("random:seed=1", "player B (same forms)")
     openings: str = arg(
         "", "EPD opening file (default: the shipped puzzles/data/openings.epd); 'start' = start position"

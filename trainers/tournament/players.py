@@ -19,7 +19,9 @@ from puzzles.engine import StockfishProcess
 DEFAULT_NODES = 10_000
 
 #: The spec strings :func:`player_from_spec` understands.
-SPEC_FORMS = "random[:seed=N], stockfish[:nodes=N][:elo=E][:skill=S][:random=P][:path=P], policy:<checkpoint>:think=N"
+SPEC_FORMS = (
+    "random[:seed=N], stockfish[:nodes=N][:elo=E][:skill=S][:random=P][:path=P], policy:<checkpoint>:think=N[:search=S]"
+)
 
 
 class IllegalMoveError(ValueError):
@@ -126,28 +128,36 @@ class StockfishPlayer(StockfishProcess, Player):
 
 
 class PolicyPlayer(Player):
-    """Any policy with ``act_batch(boards, think) -> moves`` (e.g. the project's network policy), at one budget."""
+    """Any policy with ``act_batch(boards, think) -> moves`` (e.g. the project's network policy), at one budget;
+    with ``search`` > 0 the policy's ``act_batch`` also gets ``search=`` (simulations, a budget of its own)."""
 
-    def __init__(self, policy: Any, think: int, name: str | None = None) -> None:
+    def __init__(self, policy: Any, think: int, name: str | None = None, search: int = 0) -> None:
         if not callable(getattr(policy, "act_batch", None)):
             raise TypeError(f"a policy needs an act_batch(boards, think) method, got {type(policy).__name__}")
         if think < 1:
             raise ValueError(f"think must be at least 1, got {think}")
+        if search < 0:
+            raise ValueError(f"search must be 0 (none) or more simulations, got {search}")
         self.policy = policy
-        self.think = think
-        self.name = name or f"{getattr(policy, 'name', 'policy')}:think={think}"
+        self.think, self.search = think, search
+        searched = f":search={search}" if search else ""
+        self.name = name or f"{getattr(policy, 'name', 'policy')}:think={think}{searched}"
 
     def act_batch(self, boards: list[chess.Board], think: int | None = None) -> list[chess.Move]:
         """All boards in one call of the policy's ``act_batch``, at ``think`` or else this player's budget."""
-        return list(self.policy.act_batch(boards, self.think if think is None else think))
+        think = self.think if think is None else think
+        if self.search:
+            return list(self.policy.act_batch(boards, think, search=self.search))
+        return list(self.policy.act_batch(boards, think))
 
 
 def player_from_spec(spec: str) -> Player:
     """A player from a spec string, named by the spec.
 
     Forms: ``random`` or ``random:seed=3``; ``stockfish:nodes=200``, ``stockfish:elo=1500``,
-    ``stockfish:skill=3:nodes=1000``, ``stockfish:path=/usr/games/stockfish``; ``policy:<checkpoint>:think=8``
-    (the checkpoint is a shipped name or a path; ``agents.chess_policy.load_policy`` loads it).
+    ``stockfish:skill=3:nodes=1000``, ``stockfish:path=/usr/games/stockfish``; ``policy:<checkpoint>:think=8``,
+    ``policy:<checkpoint>:think=8:search=16`` (16 simulations of the Gumbel search a move; the checkpoint is a
+    shipped name or a path; ``agents.chess_policy.load_policy`` loads it).
 
     Raises:
         ValueError: an unknown kind or option, or a bad value.
@@ -167,7 +177,7 @@ def player_from_spec(spec: str) -> Player:
     allowed = {
         "random": {"seed"},
         "stockfish": {"nodes", "elo", "skill", "path", "time", "random"},
-        "policy": {"think"},
+        "policy": {"think", "search"},
     }
     if kind not in allowed:
         raise ValueError(f"unknown player {kind!r} in {spec!r}; forms: {SPEC_FORMS}")
@@ -199,4 +209,4 @@ def player_from_spec(spec: str) -> Player:
         raise ValueError(f"{spec!r}: a policy needs its budget, e.g. policy:{checkpoint}:think=8")
     from agents.chess_policy import load_policy  # lazy: torch and the network load only for policy players
 
-    return PolicyPlayer(load_policy(checkpoint), think, name=spec)
+    return PolicyPlayer(load_policy(checkpoint), think, name=spec, search=integer("search") or 0)
