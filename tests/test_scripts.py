@@ -6,16 +6,19 @@ import sys
 import pytest
 
 from tests.helpers import load_script
+from trainers.commands import evaluate, mine_chess_puzzles, train
+
+COMMANDS = {"train": train, "evaluate": evaluate, "mine_chess_puzzles": mine_chess_puzzles}
 
 
 def script(name):
-    return load_script(name)
+    return COMMANDS[name] if name in COMMANDS else load_script(name)
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny")
-    script("train").main(
+    train.main(
         [
             "--recipe",
             "prefix_sums_tiny",
@@ -39,7 +42,7 @@ def test_train_exports_a_checkpoint_with_a_card(tiny):
 
 def test_evaluate_writes_table_json_plot_pictures_and_card(tiny, capsys):
     out = tiny / "reports"
-    script("evaluate").main(
+    evaluate.main(
         [
             "--checkpoint",
             str(tiny / "tiny"),
