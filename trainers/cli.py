@@ -49,6 +49,12 @@ def parse_args(cls: type[T], argv: Sequence[str] | None = None, description: str
     return cls(**vars(parser.parse_args(argv)))
 
 
+def settings_from(cls: type[T], args: Any) -> T:
+    """An instance of the dataclass ``cls`` whose fields that ``args`` also has take their values from it (a
+    command's flags that mirror a library config, e.g. the miner's search budgets)."""
+    return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)})
+
+
 def arg(default: Any, help: str) -> Any:
     """A dataclass field with a default and a help text."""
     if isinstance(default, list):
@@ -140,6 +146,17 @@ class ChunkCounter:
     def __call__(self, index: int, items: int) -> None:
         self.items += items
         self._advance(self.items)
+
+
+def run_chunks(label: str, unit: str, chunks: int, done: int, work: Callable[[ChunkCounter], Any]) -> tuple[int, float]:
+    """Runs ``work(on_chunk)`` (a resumable chunked job) under a :func:`chunk_progress` bar of ``chunks``, ``done``
+    of them already finished; returns the items the new chunks produced and the seconds it took."""
+    import time
+
+    started = time.perf_counter()
+    with chunk_progress(label, chunks, done, unit) as counter:
+        work(counter)
+    return counter.items, time.perf_counter() - started
 
 
 @contextmanager

@@ -19,10 +19,9 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from puzzles import dancing_links, sudoku
+from puzzles import dancing_links
 from puzzles.storage import load_arrays, save_json
 from puzzles.sudoku_generate import generate_graded
-from puzzles.sudoku_techniques import Grade
 from trainers.cli import arg, command, command_line, parse_args
 
 
@@ -46,30 +45,6 @@ def load_batch(args: Args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return graded.puzzles, graded.solutions, graded.grades
 
 
-def timings(puzzles: np.ndarray, solutions: np.ndarray, repeats: int) -> dict[str, dancing_links.Timing]:
-    """Both solvers' timings on the batch, after checking their answers against the solutions."""
-    solvers = {
-        "dancing links (puzzles.dancing_links.solve)": dancing_links.solve,
-        "exact search (puzzles.sudoku.solve)": lambda grid: sudoku.solve(grid)[0],
-    }
-    for name, solve in solvers.items():
-        answers = np.stack([solve(grid) for grid in puzzles])
-        if not np.array_equal(answers, solutions):
-            raise ValueError(f"{name} disagrees with the set's solutions")
-    return {name: dancing_links.benchmark(puzzles, repeats, solve) for name, solve in solvers.items()}
-
-
-def by_grade(timing: dancing_links.Timing, grades: np.ndarray) -> dict[str, dict[str, float]]:
-    """Puzzles and mean milliseconds per puzzle of each grade present."""
-    return {
-        Grade(int(g)).name.lower(): {
-            "puzzles": int((grades == g).sum()),
-            "ms_per_puzzle": 1000 * float(timing.per_puzzle[grades == g].mean()),
-        }
-        for g in np.unique(grades)
-    }
-
-
 def grade_table(results: dict[str, dancing_links.Timing], grades: np.ndarray) -> Table:
     """Milliseconds per puzzle of each solver, one row per grade present."""
     table = Table(title="ms per puzzle by grade")
@@ -77,7 +52,7 @@ def grade_table(results: dict[str, dancing_links.Timing], grades: np.ndarray) ->
     table.add_column("puzzles", justify="right")
     for name in results:
         table.add_column(name.split(" (")[0], justify="right")
-    splits = [by_grade(timing, grades) for timing in results.values()]
+    splits = [timing.by_grade(grades) for timing in results.values()]
     for grade, entry in splits[0].items():
         table.add_row(grade, str(entry["puzzles"]), *(f"{split[grade]['ms_per_puzzle']:.2f}" for split in splits))
     return table
@@ -89,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.count < 1 or args.repeats < 1:
         raise ValueError(f"--count and --repeats must be at least 1, got {args.count} and {args.repeats}")
     puzzles, solutions, grades = load_batch(args)
-    results = timings(puzzles, solutions, args.repeats)
+    results = dancing_links.compare_classical(puzzles, solutions, args.repeats)
     table = Table(title=f"{len(puzzles)} Sudoku puzzles, best of {args.repeats}")
     for column in ("solver", "ms/puzzle", "puzzles/s", "slowest ms"):
         table.add_column(column, justify="left" if column == "solver" else "right")
@@ -112,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
                     "seconds": timing.seconds,
                     "ms_per_puzzle": 1000 * timing.seconds_per_puzzle,
                     "puzzles_per_second": timing.puzzles_per_second,
-                    "by_grade": by_grade(timing, grades),
+                    "by_grade": timing.by_grade(grades),
                     "seconds_each": timing.per_puzzle.round(6).tolist(),
                 }
                 for name, timing in results.items()

@@ -7,13 +7,12 @@ Chunks already in ``--out`` are kept, so a killed run resumes; ``--out/card.json
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from puzzles.chess_ladder import LadderConfig, chunk_name, generate_ladder
 from puzzles.storage import save_json
-from trainers.cli import arg, chunk_progress, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, run_chunks
 
 
 @dataclass
@@ -39,11 +38,16 @@ def main(argv: list[str] | None = None) -> None:
         "config": config.to_dict(),
     }
     save_json(Path(args.out) / "card.json", card)
-    started = time.perf_counter()
     done = sum((Path(args.out) / chunk_name(i)).exists() for i in range(args.chunks))
-    with chunk_progress("labelling", args.chunks, done, "positions") as counter:
-        generate_ladder(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, counter)
-    seconds, labelled = time.perf_counter() - started, counter.items
+    labelled, seconds = run_chunks(
+        "labelling",
+        "positions",
+        args.chunks,
+        done,
+        lambda on_chunk: generate_ladder(
+            args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, on_chunk
+        ),
+    )
     if labelled:
         print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.1f} positions/s")
 

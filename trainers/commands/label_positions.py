@@ -7,13 +7,12 @@ Chunks already in ``--out`` are kept, so a killed run resumes; ``data/positions/
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from puzzles.chess_positions import PositionConfig, chunk_name, generate_positions
 from puzzles.storage import save_json
-from trainers.cli import arg, chunk_progress, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, run_chunks, settings_from
 
 
 @dataclass
@@ -33,12 +32,17 @@ class Args:
 @command(resumable=True)
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    config = PositionConfig(**{f.name: getattr(args, f.name) for f in fields(PositionConfig) if hasattr(args, f.name)})
-    started = time.perf_counter()
+    config = settings_from(PositionConfig, args)
     done = sum((Path(args.out) / chunk_name(i)).exists() for i in range(args.chunks))
-    with chunk_progress("labelling", args.chunks, done, "positions") as counter:
-        generate_positions(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, counter)
-    seconds, labelled = time.perf_counter() - started, counter.items
+    labelled, seconds = run_chunks(
+        "labelling",
+        "positions",
+        args.chunks,
+        done,
+        lambda on_chunk: generate_positions(
+            args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, on_chunk
+        ),
+    )
     if labelled:
         print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.0f} positions/s")
     card = {

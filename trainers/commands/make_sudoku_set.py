@@ -23,8 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from puzzles.storage import save_arrays, save_json
-from puzzles.sudoku_generate import GradedSet, as_grade, generate_graded
-from puzzles.sudoku_techniques import Grade, Technique
+from puzzles.sudoku_generate import as_grade, generate_graded
 from trainers.cli import arg, command, command_line, parse_args
 
 
@@ -46,36 +45,6 @@ def default_out(args: Args) -> Path:
     kind = "minimal" if not args.givens else f"givens{args.givens}"
     grade = args.grade.lower().replace(" ", "_") + ("_up" if args.at_least else "")
     return Path("runs/sudoku_sets") / f"{kind}_{grade}_{args.count}_seed{args.seed}.npz"
-
-
-def summarize(graded: GradedSet, wall: float, sample: bool) -> dict:
-    """The share of each grade, draws and seconds per kept puzzle, and for a sample each grade's expected cost
-    (wall-clock and processor seconds per draw over the grade's share)."""
-    count = len(graded.grades)
-    draws = int(graded.tries.sum())
-    per_draw = float(graded.seconds.sum()) / max(draws, 1)
-    cpu_per_draw = float(graded.cpu_seconds.sum()) / max(draws, 1)
-    grades = {}
-    for grade in Grade:
-        kept = int((graded.grades == grade).sum())
-        entry = {"rank": int(grade), "puzzles": kept, "share": kept / count if count else 0.0}
-        if sample and count:
-            entry["expected_seconds_per_puzzle"] = per_draw / entry["share"] if kept else None
-            entry["expected_cpu_seconds_per_puzzle"] = cpu_per_draw / entry["share"] if kept else None
-        grades[grade.name.lower()] = entry
-    return {
-        "puzzles": count,
-        "draws": draws,
-        "wall_seconds": wall,
-        "seconds_per_draw": per_draw,
-        "cpu_seconds_per_draw": cpu_per_draw,
-        "seconds_per_puzzle": float(graded.seconds.sum()) / max(count, 1),
-        "cpu_seconds_per_puzzle": float(graded.cpu_seconds.sum()) / max(count, 1),
-        "mean_givens": float((graded.puzzles > 0).sum((1, 2)).mean()) if count else 0.0,
-        "grades": grades,
-        "technique_uses": {t.name.lower(): int(graded.counts[:, i].sum()) for i, t in enumerate(Technique)},
-        "puzzles_using": {t.name.lower(): int((graded.counts[:, i] > 0).sum()) for i, t in enumerate(Technique)},
-    }
 
 
 def print_summary(summary: dict, sample: bool) -> None:
@@ -110,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     graded = generate_graded(
         args.count, grade, args.seed, args.givens or None, args.at_least, args.workers, args.max_tries
     )
-    summary = summarize(graded, time.perf_counter() - started, sample)
+    summary = graded.summary(time.perf_counter() - started, sample)
     print_summary(summary, sample)
     out = Path(args.out) if args.out else default_out(args)
     save_arrays(out, **graded.arrays())

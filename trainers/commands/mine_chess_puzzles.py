@@ -10,18 +10,12 @@ counts, and a deeper search's verdict on a random sample of the puzzles.
 
 from __future__ import annotations
 
-import sys
-import time
-from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from puzzles.chess_puzzles import read_lichess_csv
-from puzzles.miner import MinerConfig, merge_chunks, mine, mining_summary, reverify
+from puzzles.miner import MinerConfig, data_card, merge_chunks, mine
 from puzzles.storage import save_json
-from trainers.cli import arg, chunk_progress, command, parse_args
+from trainers.cli import arg, command, command_line, parse_args, run_chunks, settings_from
 
 
 @dataclass
@@ -46,52 +40,32 @@ class Args:
 @command(resumable=True)
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    config = MinerConfig(**{f.name: getattr(args, f.name) for f in fields(MinerConfig) if hasattr(args, f.name)})
-    started = time.perf_counter()
+    config = settings_from(MinerConfig, args)
     done = len(list(Path(args.out).glob("chunk_*.csv"))) if Path(args.out).is_dir() else 0
-    with chunk_progress("mining", args.chunks, done, "puzzles") as counter:
-        mine(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, counter)
-    hours, found = (time.perf_counter() - started) / 3600, counter.items
+    found, seconds = run_chunks(
+        "mining",
+        "puzzles",
+        args.chunks,
+        done,
+        lambda on_chunk: mine(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, on_chunk),
+    )
+    hours = seconds / 3600
     if found:
         print(f"mined {found} puzzles in {hours * 60:.1f} min: {found / hours:,.0f} puzzles/hour")
     if args.output:
         print(f"wrote {merge_chunks(args.out, args.output, args.chunks)} puzzles to {args.output}")
     if args.output and args.card:
-        write_card(args, config)
+        write_card(args, config, command_line(__file__, argv))
 
 
-def write_card(args: Args, config: MinerConfig) -> None:
-    """The data card of ``args.output``: how it was made, how long it took, what is in it, and whether a deeper
-    search agrees with a random sample of its best moves."""
-    puzzles = read_lichess_csv(args.output)
-    totals = mining_summary(args.out, args.chunks)
-    sample = np.random.default_rng(args.seed).choice(len(puzzles), min(args.reverify, len(puzzles)), replace=False)
-    started = time.perf_counter()
-    disagreements = reverify([puzzles[i] for i in sample], args.reverify_nodes)
-    hours_on_two_cores = totals["worker_seconds"] / 3600 / 2
-    save_json(
-        args.card,
-        {
-            "command": "python scripts/mine_chess_puzzles.py " + " ".join(sys.argv[1:]),
-            "miner": asdict(config),
-            "seed": args.seed,
-            "games_per_chunk": args.games_per_chunk,
-            **totals,
-            "puzzles_per_hour_on_two_cores": round(totals["puzzles"] / hours_on_two_cores) if totals["chunks"] else 0,
-            "difficulty": "plies a material-only search needs to find the first move (puzzles.lookahead)",
-            "difficulty_counts": dict(sorted(Counter(int(p.difficulty) for p in puzzles).items())),
-            "solver_moves_counts": dict(sorted(Counter((len(p.line) + 1) // 2 for p in puzzles).items())),
-            "theme_counts": dict(Counter(t for p in puzzles for t in p.themes).most_common()),
-            "reverified": {
-                "sample": len(sample),
-                "nodes": args.reverify_nodes,
-                "agree": len(sample) - len(disagreements),
-                "disagreements": disagreements,
-                "seconds": round(time.perf_counter() - started, 1),
-            },
-        },
+def write_card(args: Args, config: MinerConfig, command: str) -> None:
+    """Writes the data card of ``args.output`` (:func:`puzzles.miner.data_card`) to ``args.card``."""
+    card = data_card(
+        args.output, args.out, args.chunks, config, args.reverify, args.reverify_nodes, args.seed, args.games_per_chunk
     )
-    print(f"data card: {args.card} ({len(sample) - len(disagreements)}/{len(sample)} re-verified)")
+    save_json(args.card, {"command": command, **card})
+    checked = card["reverified"]
+    print(f"data card: {args.card} ({checked['agree']}/{checked['sample']} re-verified)")
 
 
 if __name__ == "__main__":
