@@ -43,19 +43,17 @@ from rich.console import Console
 from rich.table import Table
 from stable_baselines3.common.base_class import BaseAlgorithm
 
-from puzzles.families import Family
 from puzzles.storage import save_json
 from trainers.cli import arg, command, command_line, parse_args
-from trainers.rollouts import evaluate_rollouts
 from trainers.sb3_baselines import (
     CARD_FILE,
     MODEL_FILE,
     SB3Policy,
     baseline_setup,
+    evaluate_run,
     load_model,
     make_model,
     save_model,
-    set_iters,
 )
 from trainers.supervised import code_version, hardware, lock_run_dir
 
@@ -137,7 +135,9 @@ def main(argv: list[str] | None = None) -> None:
             console.print(f"loaded {out / MODEL_FILE}, trained {card['timesteps']} steps")
         else:
             model, card = train(args, family.knob, level, extractor_kwargs, env_kwargs, out, argv, console)
-        evaluate(model, card, args, family, eval_levels, out)
+        policy = SB3Policy(model, deterministic=args.deterministic)
+        budgets = (args.eval_iters, args.eval_episodes, args.eval_envs, args.eval_seed)
+        evaluate_run(policy, card, out / CARD_FILE, family.policy_env, eval_levels, *budgets)
 
     table = Table(title=f"{args.algo} + {args.extractor} on {args.env}, trained at {family.knob} {level}")
     for column in (family.knob, "iters", "episodes", "success %", "interval %", "mean return", "episodes/s"):
@@ -218,44 +218,6 @@ def train(
     save_json(out / CARD_FILE, card)
     console.print(f"trained {model.num_timesteps} steps in {seconds:.0f} s; wrote {out / MODEL_FILE}")
     return model, card
-
-
-def evaluate(model: BaseAlgorithm, card: dict, args: Args, family: Family, eval_levels: list[int], out: Path) -> None:
-    """Evaluates every level (and thinker budget) the card has no result for into it, or records why the policy
-    cannot play it; the card is saved after every level."""
-    policy = SB3Policy(model, deterministic=args.deterministic)
-    train_iters = card.get("train_iters")
-    budgets = [train_iters, *sorted(set(args.eval_iters) - {train_iters})] if train_iters else [None]
-    done = {(r["level"], r.get("iters")) for r in card["results"]}
-    for iters in budgets:
-        if iters is not None:
-            set_iters(model, iters)
-        for eval_level in eval_levels:
-            if (eval_level, iters) in done:
-                continue
-            level_entry = {"level": eval_level, **({"iters": iters} if iters is not None else {})}
-            level_kwargs = family.level_kwargs(eval_level)
-            with gymnasium.make(args.env, **level_kwargs) as env:
-                reason = policy.cannot_act(env.action_space)
-            if reason is not None:
-                card["results"].append({**level_entry, "skipped": reason})
-                save_json(out / CARD_FILE, card)
-                continue
-            report = evaluate_rollouts(
-                args.env, policy, args.eval_episodes, args.eval_envs, args.eval_seed, **level_kwargs
-            )
-            card["results"].append(
-                {
-                    **level_entry,
-                    "episodes": report["episodes"],
-                    "success_rate": report["success_rate"],
-                    "interval": report["interval"],
-                    "mean_return": round(report["mean_return"], 4),
-                    "mean_steps": round(report["mean_steps"], 2),
-                    "episodes_per_second": round(report["episodes_per_second"], 2),
-                }
-            )
-            save_json(out / CARD_FILE, card)  # after every level: an interrupted evaluation keeps what it has
 
 
 if __name__ == "__main__":

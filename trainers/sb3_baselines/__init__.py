@@ -23,7 +23,8 @@ at the easy level and evaluated, unchanged, at harder ones. What makes that poss
 
 What each family's baseline may be (levels, algorithms, extractors, policy keywords) is in the family registry
 (:attr:`puzzles.families.Family.baseline`). Modules: :mod:`~trainers.sb3_baselines.extractors`,
-:mod:`~trainers.sb3_baselines.models` (build, save, load) and :mod:`~trainers.sb3_baselines.policy` (rollouts).
+:mod:`~trainers.sb3_baselines.models` (build, save, load), :mod:`~trainers.sb3_baselines.policy` (rollouts) and
+:mod:`~trainers.sb3_baselines.runs` (a ``train-sb3`` run folder).
 
 Typical use (``deepthink train-sb3``, :mod:`trainers.commands.train_sb3`, wraps this)::
 
@@ -60,7 +61,8 @@ from trainers.sb3_baselines.models import (
     set_iters,
     thinkers,
 )
-from trainers.sb3_baselines.policy import SB3Policy, load_baseline, observation_action_masks
+from trainers.sb3_baselines.policy import SB3Policy, observation_action_masks
+from trainers.sb3_baselines.runs import evaluate_run, load_baseline
 
 __all__ = [
     "ALGOS",
@@ -74,6 +76,7 @@ __all__ = [
     "SB3Policy",
     "SudokuCNN",
     "baseline_setup",
+    "evaluate_run",
     "load_baseline",
     "load_model",
     "make_model",

@@ -1,11 +1,8 @@
-"""A Stable-Baselines3 baseline as a rollout policy, with the action masks read off its observations; a
-``train-sb3`` run folder as such a policy."""
+"""A Stable-Baselines3 baseline as a rollout policy, with the action masks read off its observations."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +16,6 @@ from puzzles import mazes
 from puzzles.chess_encoding import legal_action_mask
 from puzzles.chess_game import GAME_PLANES, board_from_planes
 from trainers.sb3_baselines.extractors import MazeThinker
-from trainers.sb3_baselines.models import CARD_FILE, MODEL_FILE, load_model
 
 
 def observation_action_masks(observation: np.ndarray) -> np.ndarray:
@@ -111,20 +107,3 @@ class SB3Policy:
         if isinstance(self.model.action_space, spaces.Discrete):
             return [int(action) for action in actions]
         return list(actions.astype(self.model.action_space.dtype))  # Bernoulli modes come as floats
-
-
-def load_baseline(folder: Path) -> tuple[str, str, SB3Policy]:
-    """``(name, env id, policy)`` of a ``scripts/train_sb3.py`` run folder."""
-    card_path = folder / CARD_FILE
-    if not card_path.exists():
-        raise FileNotFoundError(f"{folder} is not a train_sb3.py run folder (no card.json)")
-    card = json.loads(card_path.read_text())
-    model = load_model(folder / MODEL_FILE)  # always the folder's own file, whatever the card says
-    ((knob, level),) = card["train_level"].items()
-    # Actions are chosen as the run's own evaluation chose them (a greedy walker can loop where a sampling one
-    # gets out, so train_sb3.py lets a run pick).
-    deterministic = card["args"].get("deterministic", True)
-    name = f"{card['algo']} + {card['extractor']}, {card['timesteps']:,} steps at {knob} {level}"
-    name += "" if deterministic else ", sampled actions"
-    name += ", partial-credit reward" if card.get("train_env_kwargs", {}).get("partial_credit") else ""
-    return name, card["env_id"], SB3Policy(model, deterministic=deterministic)
