@@ -8,11 +8,10 @@ Chunks already in ``--out`` are kept, so a killed run resumes; ``--out/card.json
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from puzzles.chess_ladder import LadderConfig, chunk_name, generate_ladder
-from puzzles.storage import save_json
-from trainers.cli import arg, command, command_line, parse_args, run_chunks
+from trainers.cli import arg, command, command_line, parse_args
+from trainers.commands.label_positions import label_in_chunks
 
 
 @dataclass
@@ -29,27 +28,7 @@ class Args:
 @command(resumable=True)
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    config = LadderConfig()
-    card = {
-        "command": command_line(__file__, argv),
-        "seed": args.seed,
-        "chunks": args.chunks,
-        "games_per_chunk": args.games_per_chunk,
-        "config": config.to_dict(),
-    }
-    save_json(Path(args.out) / "card.json", card)
-    done = sum((Path(args.out) / chunk_name(i)).exists() for i in range(args.chunks))
-    labelled, seconds = run_chunks(
-        "labelling",
-        "positions",
-        args.chunks,
-        done,
-        lambda on_chunk: generate_ladder(
-            args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, on_chunk
-        ),
-    )
-    if labelled:
-        print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.1f} positions/s")
+    label_in_chunks(args, LadderConfig(), chunk_name, generate_ladder, command_line(__file__, argv))
 
 
 if __name__ == "__main__":

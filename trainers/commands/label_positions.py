@@ -7,8 +7,10 @@ Chunks already in ``--out`` are kept, so a killed run resumes; ``data/positions/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from puzzles.chess_positions import PositionConfig, chunk_name, generate_positions
 from puzzles.storage import save_json
@@ -32,27 +34,35 @@ class Args:
 @command(resumable=True)
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    config = settings_from(PositionConfig, args)
-    done = sum((Path(args.out) / chunk_name(i)).exists() for i in range(args.chunks))
-    labelled, seconds = run_chunks(
-        "labelling",
-        "positions",
-        args.chunks,
-        done,
-        lambda on_chunk: generate_positions(
-            args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, on_chunk
-        ),
+    label_in_chunks(
+        args, settings_from(PositionConfig, args), chunk_name, generate_positions, command_line(__file__, argv)
     )
-    if labelled:
-        print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.0f} positions/s")
+
+
+def label_in_chunks(args: Any, config: Any, chunk_name: Callable, generate: Callable, command: str) -> None:
+    """Writes ``<args.out>/card.json`` (the command and settings), then labels the chunks ``args.out`` lacks with
+    ``generate`` (:func:`puzzles.chess_positions.generate_positions` or :func:`puzzles.chess_ladder.generate_ladder`)
+    under a progress bar, and says how fast it went."""
     card = {
-        "command": command_line(__file__, argv),
+        "command": command,
         "seed": args.seed,
         "chunks": args.chunks,
         "games_per_chunk": args.games_per_chunk,
         "config": config.to_dict(),
     }
     save_json(Path(args.out) / "card.json", card)
+    done = sum((Path(args.out) / chunk_name(i)).exists() for i in range(args.chunks))
+    labelled, seconds = run_chunks(
+        "labelling",
+        "positions",
+        args.chunks,
+        done,
+        lambda on_chunk: generate(
+            args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, on_chunk
+        ),
+    )
+    if labelled:
+        print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.1f} positions/s")
 
 
 if __name__ == "__main__":
