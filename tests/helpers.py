@@ -1,6 +1,7 @@
 """Helpers shared by the tests."""
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -10,6 +11,13 @@ import chess
 from puzzles.chess_puzzles import LICHESS_COLUMNS, is_held_out
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def checkout_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that runs ``scripts/<name>.py``: this checkout's packages first on
+    ``PYTHONPATH`` (a script imports the library and edits no ``sys.path``; the suite need not be installed)."""
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **extra}
 
 
 def load_script(name: str) -> ModuleType:

@@ -2,7 +2,6 @@
 cannot, never unpickles, and Ctrl-C ends every script with one line (and the command that resumes it)."""
 
 import json
-import os
 import pickle
 import signal
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.helpers import load_script
+from tests.helpers import checkout_env, load_script
 from trainers.cli import run_main
 from trainers.recipes import get_recipe
 from trainers.supervised import Trainer
@@ -197,8 +196,9 @@ def test_ctrl_c_under_deepthink_says_how_to_resume_with_deepthink(monkeypatch, c
 def test_a_real_sigint_in_training_prints_no_traceback(tmp_path):
     command = [sys.executable, str(ROOT / "scripts" / "train.py"), "--recipe", "prefix_sums_tiny", "--no-progress"]
     command += ["--threads", "1", "--epochs", "1000", "--run-dir", str(tmp_path / "run")]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's library, installed or not
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=checkout_env()
+    )
     deadline = time.time() + 60
     while not (tmp_path / "run" / "state.pt").exists() and time.time() < deadline:
         time.sleep(0.05)
