@@ -24,19 +24,15 @@ Registered ids:
 - ``DeepThink/ChessPuzzle-v0``: a chess puzzle's solution line played against its replies, with masks
   (:class:`envs.chess_puzzles.ChessPuzzleEnv`).
 
-Difficulty is a keyword of ``gymnasium.make`` (``size`` in bits or maze size, ``givens`` for Sudoku).
+Difficulty is a keyword of ``gymnasium.make`` (``size`` in bits or maze size, ``givens`` for Sudoku); each family's
+knob and levels are in :mod:`puzzles.families`.
 """
 
 import gymnasium
 
-ENTRY_POINTS = {
-    "DeepThink/PrefixSums-v0": "envs.prefix_sums:PrefixSumsEnv",
-    "DeepThink/Maze-v0": "envs.mazes:MazeEnv",
-    "DeepThink/MazeNav-v0": "envs.mazes:MazeNavEnv",
-    "DeepThink/Sudoku-v0": "envs.sudoku:SudokuEnv",
-    "DeepThink/SudokuFill-v0": "envs.sudoku:SudokuFillEnv",
-    "DeepThink/Chess-v0": "envs.chess_game:ChessEnv",
-    "DeepThink/ChessPuzzle-v0": "envs.chess_puzzles:ChessPuzzleEnv",
-}
+from puzzles.families import ENVIRONMENTS
+
+#: Entry point of every id, from the family registry (:mod:`puzzles.families`).
+ENTRY_POINTS = {environment.id: environment.entry_point for environment in ENVIRONMENTS}
 for env_id, entry_point in ENTRY_POINTS.items():
     gymnasium.register(id=env_id, entry_point=entry_point)

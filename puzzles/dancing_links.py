@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from puzzles import sudoku
 from puzzles.sudoku import check_batch, check_grid
+from puzzles.sudoku_techniques import Grade
 
 _COLUMNS = 324
 _ROWS = 729
@@ -213,6 +215,17 @@ class Timing:
         """Puzzles solved per second."""
         return self.puzzles / self.seconds if self.seconds > 0 else float("inf")
 
+    def by_grade(self, grades: np.ndarray) -> dict[str, dict[str, float]]:
+        """Puzzles and mean milliseconds per puzzle of each grade present (``grades``: ranks of
+        :class:`puzzles.sudoku_techniques.Grade`, one per puzzle)."""
+        return {
+            Grade(int(g)).name.lower(): {
+                "puzzles": int((grades == g).sum()),
+                "ms_per_puzzle": 1000 * float(self.per_puzzle[grades == g].mean()),
+            }
+            for g in np.unique(grades)
+        }
+
 
 def benchmark(
     puzzles: np.ndarray, repeats: int = 1, solver: Callable[[np.ndarray], np.ndarray] | None = None
@@ -245,3 +258,21 @@ def benchmark(
             best = times
     assert best is not None
     return Timing(len(batch), float(best.sum()), best)
+
+
+def compare_classical(puzzles: np.ndarray, solutions: np.ndarray, repeats: int = 1) -> dict[str, Timing]:
+    """Dancing links (:func:`solve`) and the exact search (:func:`puzzles.sudoku.solve`) timed on the same batch,
+    by name, after checking both answers against ``solutions``.
+
+    Raises:
+        ValueError: naming the solver that disagrees with the solutions.
+    """
+    solvers = {
+        "dancing links (puzzles.dancing_links.solve)": solve,
+        "exact search (puzzles.sudoku.solve)": lambda grid: sudoku.solve(grid)[0],
+    }
+    for name, solver in solvers.items():
+        answers = np.stack([solver(grid) for grid in puzzles])
+        if not np.array_equal(answers, solutions):
+            raise ValueError(f"{name} disagrees with the set's solutions")
+    return {name: benchmark(puzzles, repeats, solver) for name, solver in solvers.items()}

@@ -23,15 +23,16 @@ import gzip
 import io
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import chess
 import chess.engine
 import numpy as np
 
-from puzzles.chess_puzzles import LICHESS_COLUMNS
+from puzzles.chess_puzzles import LICHESS_COLUMNS, read_lichess_csv
 from puzzles.chunked import run_seeded_chunks
 from puzzles.engine import MATE_SCORE, Line, StockfishProcess, UciSearch, find_stockfish  # noqa: F401  (find_stockfish: re-exported)
 from puzzles.lookahead import lookahead_plies
@@ -297,3 +298,47 @@ def reverify(puzzles: list, nodes: int, engine_path: str | None = None) -> list[
             if deeper != puzzle.best_move:
                 disagreements.append((puzzle.puzzle_id, puzzle.best_move, deeper))
     return disagreements
+
+
+def data_card(
+    output: str | Path,
+    folder: str | Path,
+    chunks: int,
+    config: MinerConfig,
+    reverify_count: int,
+    reverify_nodes: int,
+    seed: int,
+    games_per_chunk: int,
+) -> dict:
+    """The data card of a merged puzzle set: how it was made (the miner's settings, seed and games per chunk),
+    how long it took (the chunks' totals), what is in it (difficulty, solver-move and theme counts), and whether a
+    deeper search of ``reverify_nodes`` agrees with a seeded sample of ``reverify_count`` of its best moves.
+
+    Args:
+        output: the merged set (:func:`merge_chunks`).
+        folder: the folder of chunks it was merged from; ``chunks``: how many of them.
+    """
+    puzzles = read_lichess_csv(output)
+    totals = mining_summary(folder, chunks)
+    sample = np.random.default_rng(seed).choice(len(puzzles), min(reverify_count, len(puzzles)), replace=False)
+    started = time.perf_counter()
+    disagreements = reverify([puzzles[i] for i in sample], reverify_nodes)
+    hours_on_two_cores = totals["worker_seconds"] / 3600 / 2
+    return {
+        "miner": asdict(config),
+        "seed": seed,
+        "games_per_chunk": games_per_chunk,
+        **totals,
+        "puzzles_per_hour_on_two_cores": round(totals["puzzles"] / hours_on_two_cores) if totals["chunks"] else 0,
+        "difficulty": "plies a material-only search needs to find the first move (puzzles.lookahead)",
+        "difficulty_counts": dict(sorted(Counter(int(p.difficulty) for p in puzzles).items())),
+        "solver_moves_counts": dict(sorted(Counter((len(p.line) + 1) // 2 for p in puzzles).items())),
+        "theme_counts": dict(Counter(t for p in puzzles for t in p.themes).most_common()),
+        "reverified": {
+            "sample": len(sample),
+            "nodes": reverify_nodes,
+            "agree": len(sample) - len(disagreements),
+            "disagreements": disagreements,
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+    }

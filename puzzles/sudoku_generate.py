@@ -180,6 +180,40 @@ class GradedSet:
         """The fields by name, ready for :func:`puzzles.storage.save_arrays`."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
+    def summary(self, wall: float, sample: bool) -> dict:
+        """The share of each grade, draws and seconds per kept puzzle, and for a sample (every puzzle drawn kept)
+        each grade's expected cost: wall-clock and processor seconds per draw over the grade's share.
+
+        Args:
+            wall: the wall-clock seconds the whole set took.
+            sample: the set kept every puzzle drawn (``--grade any``), so its shares estimate the grades' odds.
+        """
+        count = len(self.grades)
+        draws = int(self.tries.sum())
+        per_draw = float(self.seconds.sum()) / max(draws, 1)
+        cpu_per_draw = float(self.cpu_seconds.sum()) / max(draws, 1)
+        grades = {}
+        for grade in Grade:
+            kept = int((self.grades == grade).sum())
+            entry = {"rank": int(grade), "puzzles": kept, "share": kept / count if count else 0.0}
+            if sample and count:
+                entry["expected_seconds_per_puzzle"] = per_draw / entry["share"] if kept else None
+                entry["expected_cpu_seconds_per_puzzle"] = cpu_per_draw / entry["share"] if kept else None
+            grades[grade.name.lower()] = entry
+        return {
+            "puzzles": count,
+            "draws": draws,
+            "wall_seconds": wall,
+            "seconds_per_draw": per_draw,
+            "cpu_seconds_per_draw": cpu_per_draw,
+            "seconds_per_puzzle": float(self.seconds.sum()) / max(count, 1),
+            "cpu_seconds_per_puzzle": float(self.cpu_seconds.sum()) / max(count, 1),
+            "mean_givens": float((self.puzzles > 0).sum((1, 2)).mean()) if count else 0.0,
+            "grades": grades,
+            "technique_uses": {t.name.lower(): int(self.counts[:, i].sum()) for i, t in enumerate(Technique)},
+            "puzzles_using": {t.name.lower(): int((self.counts[:, i] > 0).sum()) for i, t in enumerate(Technique)},
+        }
+
 
 def _seeded_graded(job: tuple[Grade | None, int | None, bool, int, int]) -> tuple[GradedPuzzle, float, float]:
     grade, givens, at_least, max_tries, seed = job

@@ -6,8 +6,7 @@
 The same as ``deepthink arena`` (trainers/tournament/arena.py).
 """
 
-from trainers.cli import run_main
 from trainers.tournament.arena import main
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

@@ -1,54 +1,9 @@
-"""Label chess positions at a ladder of Stockfish node budgets (the chess player's iteration-indexed targets).
-
-    python scripts/label_ladder.py --out data/ladder --chunks 400 --games-per-chunk 10 --workers 1
-
-Chunks already in ``--out`` are kept, so a killed run resumes; ``--out/card.json`` records the settings.
+"""Label chess positions at a ladder of Stockfish node budgets (the chess player's iteration-indexed targets). The
+command is :mod:`trainers.commands.label_ladder` (its docstring shows examples); installed, it is also ``deepthink
+label-ladder``, and ``python -m trainers.commands.label_ladder`` runs it from a checkout.
 """
 
-from __future__ import annotations
-
-import sys
-import time
-from dataclasses import dataclass
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from puzzles.chess_ladder import LadderConfig, chunk_name, generate_ladder  # noqa: E402
-from puzzles.storage import save_json  # noqa: E402
-from trainers.cli import arg, chunk_progress, command_line, parse_args, run_main  # noqa: E402
-
-
-@dataclass
-class Args:
-    """Play seeded realistic games and label every position with Stockfish at every node budget of the ladder."""
-
-    out: str = arg("data/ladder", "folder of chunk .npz files (resumable)")
-    chunks: int = arg(400, "chunks to label (each seeded by seed and its index)")
-    games_per_chunk: int = arg(10, "games played per chunk")
-    seed: int = arg(0, "seed of the games")
-    workers: int = arg(1, "worker processes, one Stockfish each")
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(Args, argv)
-    config = LadderConfig()
-    card = {
-        "command": command_line(__file__, argv),
-        "seed": args.seed,
-        "chunks": args.chunks,
-        "games_per_chunk": args.games_per_chunk,
-        "config": config.to_dict(),
-    }
-    save_json(Path(args.out) / "card.json", card)
-    started = time.perf_counter()
-    done = sum((Path(args.out) / chunk_name(i)).exists() for i in range(args.chunks))
-    with chunk_progress("labelling", args.chunks, done, "positions") as counter:
-        generate_ladder(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, counter)
-    seconds, labelled = time.perf_counter() - started, counter.items
-    if labelled:
-        print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.1f} positions/s")
-
+from trainers.commands.label_ladder import main
 
 if __name__ == "__main__":
-    run_main(main, resumable=True)
+    main()

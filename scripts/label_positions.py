@@ -1,57 +1,9 @@
-"""Label chess positions with Stockfish for the policy's warm start, resumably, on every core.
-
-    python scripts/label_positions.py --out data/positions --chunks 300 --games-per-chunk 10
-
-Chunks already in ``--out`` are kept, so a killed run resumes; ``data/positions/card.json`` records the settings.
+"""Label chess positions with Stockfish for the policy's warm start, resumably, on every core. The command is
+:mod:`trainers.commands.label_positions` (its docstring shows examples); installed, it is also ``deepthink label-
+positions``, and ``python -m trainers.commands.label_positions`` runs it from a checkout.
 """
 
-from __future__ import annotations
-
-import sys
-import time
-from dataclasses import dataclass, fields
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from puzzles.chess_positions import PositionConfig, chunk_name, generate_positions  # noqa: E402
-from puzzles.storage import save_json  # noqa: E402
-from trainers.cli import arg, chunk_progress, command_line, parse_args, run_main  # noqa: E402
-
-
-@dataclass
-class Args:
-    """Play seeded engine and random games and label every position with Stockfish's best move and score."""
-
-    out: str = arg("data/positions", "folder of chunk .npz files (resumable)")
-    chunks: int = arg(300, "chunks to label (each seeded by seed and its index)")
-    games_per_chunk: int = arg(10, "games played per chunk")
-    seed: int = arg(0, "seed of the games")
-    workers: int = arg(2, "worker processes, one Stockfish each")
-    label_nodes: int = arg(PositionConfig.label_nodes, "Stockfish nodes per labelled position")
-    random_side_rate: float = arg(PositionConfig.random_side_rate, "chance that one side plays at random")
-    random_move_rate: float = arg(PositionConfig.random_move_rate, "chance of a random move otherwise")
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(Args, argv)
-    config = PositionConfig(**{f.name: getattr(args, f.name) for f in fields(PositionConfig) if hasattr(args, f.name)})
-    started = time.perf_counter()
-    done = sum((Path(args.out) / chunk_name(i)).exists() for i in range(args.chunks))
-    with chunk_progress("labelling", args.chunks, done, "positions") as counter:
-        generate_positions(args.out, args.chunks, args.games_per_chunk, args.seed, config, args.workers, counter)
-    seconds, labelled = time.perf_counter() - started, counter.items
-    if labelled:
-        print(f"labelled {labelled} positions in {seconds / 60:.1f} min: {labelled / seconds:.0f} positions/s")
-    card = {
-        "command": command_line(__file__, argv),
-        "seed": args.seed,
-        "chunks": args.chunks,
-        "games_per_chunk": args.games_per_chunk,
-        "config": config.to_dict(),
-    }
-    save_json(Path(args.out) / "card.json", card)
-
+from trainers.commands.label_positions import main
 
 if __name__ == "__main__":
-    run_main(main, resumable=True)
+    main()

@@ -9,8 +9,7 @@ pieces. `--pgn game.pgn` continues a saved game (your colour and the think budge
 The same as ``deepthink play`` (trainers/play/terminal.py).
 """
 
-from trainers.cli import run_main
 from trainers.play.terminal import main
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

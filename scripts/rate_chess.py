@@ -7,8 +7,7 @@ Prints a table, writes ``<out>/chess_strength.json``; ``--update-card`` records 
 The same as ``deepthink rate-chess`` (trainers/tournament/rate_chess.py).
 """
 
-from trainers.cli import run_main
 from trainers.tournament.rate_chess import main
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

@@ -7,8 +7,7 @@ Writes ``<out>/think_longer.json`` (every match's statistics and the jointly fit
 The same as ``deepthink think-longer`` (trainers/tournament/think_longer.py).
 """
 
-from trainers.cli import run_main
 from trainers.tournament.think_longer import main
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

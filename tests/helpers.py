@@ -1,9 +1,7 @@
 """Helpers shared by the tests."""
 
-import importlib.util
-import sys
+import os
 from pathlib import Path
-from types import ModuleType
 
 import chess
 
@@ -12,13 +10,11 @@ from puzzles.chess_puzzles import LICHESS_COLUMNS, is_held_out
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_script(name: str) -> ModuleType:
-    """``scripts/<name>.py`` imported as the module ``scripts_<name>``, so tests can call its ``main``."""
-    spec = importlib.util.spec_from_file_location(f"scripts_{name}", ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[f"scripts_{name}"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+def checkout_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that runs ``scripts/<name>.py``: this checkout's packages first on
+    ``PYTHONPATH`` (a script imports the library and edits no ``sys.path``; the suite need not be installed)."""
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **extra}
 
 
 # ------------------------------------------------------------------------------------- a hand-made puzzle set

@@ -153,12 +153,13 @@ def test_agreement_per_iteration_matches_validation_at_the_regime(tmp_path, labe
 
 
 def test_agreement_on_held_out_puzzles_per_difficulty(tmp_path):
-    from tests.helpers import load_script, solved_chess_puzzles, write_chess_puzzles
+    from tests.helpers import solved_chess_puzzles, write_chess_puzzles
+    from trainers.commands.chess_agreement import puzzle_agreement
 
     path = write_chess_puzzles(tmp_path / "set.csv")
     torch.manual_seed(0)
     net = ChessNetwork(ChessNetworkConfig(width=8))
-    results = load_script("chess_agreement").puzzle_agreement(net, str(path), per_level=1, think=3)
+    results = puzzle_agreement(net, str(path), per_level=1, think=3)
     held = [r for r in solved_chess_puzzles() if r["held"]]
     assert sorted(results) == sorted({r["difficulty"] for r in held})  # held-out puzzles only, by difficulty
     for level, result in results.items():

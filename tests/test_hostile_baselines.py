@@ -15,8 +15,8 @@ import torch
 from safetensors.torch import save_file
 from stable_baselines3 import PPO
 
-from tests.helpers import load_script
-from trainers.sb3_baselines import FORMAT, MODEL_FILE, load_model, make_model, save_model
+from trainers.commands import train_sb3
+from trainers.sb3_baselines import FORMAT, MODEL_FILE, load_baseline, load_model, make_model, save_model
 
 TINY = {"n_envs": 1, "n_steps": 64, "batch_size": 64, "device": "cpu"}
 
@@ -67,11 +67,9 @@ def test_the_payload_is_real_and_no_loader_runs_it(tmp_path):
     card = {"algo": "ppo", "extractor": "cnn", "env_id": "DeepThink/MazeNav-v0", "model": "model.zip"}
     (folder / "card.json").write_text(json.dumps({**card, "train_level": {"size": 5}, "timesteps": 0, "args": {}}))
     with pytest.raises(FileNotFoundError, match="model.safetensors"):
-        load_script("env_table").load_baseline(folder)
+        load_baseline(folder)
     with pytest.raises(FileNotFoundError, match="model.safetensors"):
-        load_script("train_sb3").main(
-            ["--env", "DeepThink/MazeNav-v0", "--out", str(folder), "--evaluate-only", "--device", "cpu"]
-        )
+        train_sb3.main(["--env", "DeepThink/MazeNav-v0", "--out", str(folder), "--evaluate-only", "--device", "cpu"])
     assert not marker.exists()
 
 
@@ -85,7 +83,7 @@ def test_a_card_cannot_point_the_loader_outside_its_folder(tmp_path):
     card |= {"timesteps": 0, "args": {}, "model": str(elsewhere / MODEL_FILE)}
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(FileNotFoundError, match=str(folder / MODEL_FILE)):
-        load_script("env_table").load_baseline(folder)
+        load_baseline(folder)
 
 
 def test_a_saved_baseline_reloads_to_the_same_policy(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.helpers import load_script
+from tests.helpers import checkout_env
 from trainers.cli import run_main
 from trainers.recipes import get_recipe
 from trainers.supervised import Trainer
@@ -150,11 +150,12 @@ def interrupt(*args, **kwargs):
 
 
 def test_ctrl_c_in_training_says_how_to_resume(monkeypatch, capsys):
-    train = load_script("train")
+    from trainers.commands import train
+
     monkeypatch.setattr(train.Trainer, "run", interrupt)
     monkeypatch.setattr(sys, "argv", ["scripts/train.py", "--recipe", "prefix_sums_tiny", "--run-dir", "runs/x y"])
     with pytest.raises(SystemExit) as exit_info:
-        run_main(train.main, resumable=True)
+        train.main()  # from the command line: argv is read from sys.argv
     err = capsys.readouterr().err
     assert exit_info.value.code == 130 and "Traceback" not in err
     assert "interrupted; everything finished so far is saved" in err
@@ -171,16 +172,34 @@ def test_ctrl_c_while_play_loads_the_network_is_one_line(monkeypatch, capsys):
     assert exit_info.value.code == 130 and capsys.readouterr().err == "\ninterrupted.\n"
 
 
-@pytest.mark.parametrize("script", ["train", "train_chess", "selfplay", "label_positions", "label_ladder"])
-def test_resumable_scripts_say_so_on_ctrl_c(script):
-    source = (ROOT / "scripts" / f"{script}.py").read_text()
-    assert "run_main(main, resumable=True)" in source
+@pytest.mark.parametrize("name", ["train", "train_chess", "selfplay", "label_positions", "label_ladder"])
+def test_resumable_commands_say_so_on_ctrl_c(name):
+    import importlib
+
+    from trainers import console
+
+    assert importlib.import_module(f"trainers.commands.{name}").main.resumable
+    assert console.resolve(console.COMMANDS[name.replace("_", "-")][1]).resumable  # deepthink says so too
+
+
+def test_ctrl_c_under_deepthink_says_how_to_resume_with_deepthink(monkeypatch, capsys):
+    from trainers import console
+    from trainers.commands import train
+
+    monkeypatch.setattr(train.Trainer, "run", interrupt)
+    monkeypatch.setattr(sys, "argv", ["/usr/bin/deepthink", "train", "--recipe", "prefix_sums_tiny"])  # restored after
+    with pytest.raises(SystemExit) as exit_info:
+        console.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 130 and "Resume with the same command:\n  deepthink train --recipe" in err
 
 
 def test_a_real_sigint_in_training_prints_no_traceback(tmp_path):
     command = [sys.executable, str(ROOT / "scripts" / "train.py"), "--recipe", "prefix_sums_tiny", "--no-progress"]
     command += ["--threads", "1", "--epochs", "1000", "--run-dir", str(tmp_path / "run")]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=checkout_env()
+    )
     deadline = time.time() + 60
     while not (tmp_path / "run" / "state.pt").exists() and time.time() < deadline:
         time.sleep(0.05)

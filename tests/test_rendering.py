@@ -29,7 +29,7 @@ from envs.rendering import (
     draw_text,
     sudoku_picture,
 )
-from tests.helpers import load_script
+from trainers.commands import env_pictures
 
 SMALL = {"DeepThink/PrefixSums-v0": {"size": 8}, "DeepThink/Maze-v0": {"size": 5}, "DeepThink/MazeNav-v0": {"size": 5}}
 
@@ -182,8 +182,7 @@ def test_the_font_draws_distinct_glyphs_and_refuses_unknown_characters():
 def test_the_picture_script_saves_one_png_per_environment(tmp_path, capsys):
     from matplotlib.image import imread
 
-    pictures = load_script("env_pictures")
-    written = pictures.main(["--out", str(tmp_path), "--seed", "1"])
+    written = env_pictures.main(["--out", str(tmp_path), "--seed", "1"])
     assert sorted(path.name for path in written) == sorted(
         f"{env_id.split('/')[1]}.png" for env_id in envs.ENTRY_POINTS
     )

@@ -8,7 +8,9 @@ import pytest
 
 from agents import load_solver
 from agents.solver_policy import SolverPolicy
-from tests.helpers import ROOT, load_script, write_chess_puzzles
+from puzzles.families import FAMILIES
+from tests.helpers import ROOT, write_chess_puzzles
+from trainers.commands import env_table, evaluate
 from trainers.rollouts import evaluate_rollouts, wilson_interval
 
 
@@ -80,9 +82,14 @@ def test_sudoku_fill_policy_places_its_answer_cell_by_cell():
     assert total == 1.0 and steps == int((EASY == 0).sum()) and solver.calls == 1
 
 
-def test_env_table_script_writes_the_markdown_table(tmp_path):
-    env_table = load_script("env_table")
-    env_table.FAMILIES = tuple(replace(f, levels=f.levels[:2]) for f in env_table.FAMILIES)  # for speed
+def shorter(keep):
+    """The env table's families with their first ``keep`` levels only (for speed)."""
+    families = env_table.table_families()
+    return lambda: [replace(f, test_levels=f.test_levels[: keep - 1]) for f in families]
+
+
+def test_env_table_script_writes_the_markdown_table(tmp_path, monkeypatch):
+    monkeypatch.setattr(env_table, "table_families", shorter(2))
     env_table.main(["--episodes", "2", "--num-envs", "2", "--out", str(tmp_path)])
     table = (tmp_path / "env_table.md").read_text()
     assert "| prefix sums | `DeepThink/PrefixSums-v0` | `prefix_sums` solver" in table
@@ -91,9 +98,8 @@ def test_env_table_script_writes_the_markdown_table(tmp_path):
         assert "- chess puzzles: no shipped checkpoint `chess_puzzles` yet" in table
 
 
-def test_env_table_script_measures_only_the_families_asked_for(tmp_path):
-    env_table = load_script("env_table")
-    env_table.FAMILIES = tuple(replace(f, levels=f.levels[:1]) for f in env_table.FAMILIES)  # for speed
+def test_env_table_script_measures_only_the_families_asked_for(tmp_path, monkeypatch):
+    monkeypatch.setattr(env_table, "table_families", shorter(1))
     env_table.main(["--episodes", "2", "--num-envs", "2", "--families", "mazes", "--out", str(tmp_path)])
     table = (tmp_path / "env_table.md").read_text()
     assert "| mazes |" in table and "prefix sums" not in table and "Sudoku" not in table
@@ -102,24 +108,20 @@ def test_env_table_script_measures_only_the_families_asked_for(tmp_path):
 
 
 def test_env_table_plays_held_out_chess_puzzles_and_notes_what_it_cannot(tmp_path, tiny_chess_solver):
-    env_table = load_script("env_table")
-    (chess,) = [f for f in env_table.FAMILIES if f.env_id == "DeepThink/ChessPuzzle-v0"]
-    assert (chess.checkpoint, chess.knob, chess.levels) == (
-        "chess_puzzles",
-        "difficulty",
-        ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5)),
-    )
-    assert chess.make_kwargs == {"split": "held_out"}
+    chess = FAMILIES["chess_puzzles"]
+    assert chess in env_table.table_families() and chess.policy_env == "DeepThink/ChessPuzzle-v0"
+    assert (chess.checkpoint, chess.knob, chess.levels) == ("chess_puzzles", "difficulty", (1, 2, 3, 4, 5))
+    assert chess.level_kwargs(3) == {"split": "held_out", "difficulty": (3, 3)}
     csv = write_chess_puzzles(tmp_path / "puzzles.csv")  # held-out puzzles at difficulties 1 and 2 only
     played = replace(
         chess,
         checkpoint=str(tiny_chess_solver),
-        levels=((1, 1), (1, 2), (3, 3)),
-        make_kwargs={**chess.make_kwargs, "path": str(csv)},
+        test_levels=((1, 2), 3),
+        test_env_kwargs={**chess.test_env_kwargs, "path": str(csv)},
     )
-    no_data = replace(played, name="no data", make_kwargs={"path": str(tmp_path / "absent.csv")})
-    env_table.FAMILIES = (played, no_data)
-    env_table.main(["--episodes", "3", "--num-envs", "2", "--out", str(tmp_path)])
+    no_data = replace(played, title="no data", test_env_kwargs={"path": str(tmp_path / "absent.csv")})
+    args = env_table.Args(episodes=3, num_envs=2, out=str(tmp_path))
+    env_table.write_env_table(args, [played, no_data], command="test")
     table = (tmp_path / "env_table.md").read_text()
     assert "| chess puzzles | `DeepThink/ChessPuzzle-v0` |" in table
     assert "| difficulty 1 |" in table and "| difficulty 1-2 |" in table and "difficulty 3 |" not in table
@@ -134,7 +136,6 @@ def test_evaluate_script_sweeps_budgets_over_held_out_chess_puzzle_levels(tmp_pa
     import envs.chess_puzzles
 
     monkeypatch.setattr(envs.chess_puzzles, "SHIPPED_PUZZLES", write_chess_puzzles(tmp_path / "puzzles.csv"))
-    evaluate = load_script("evaluate")
     argv = ["--checkpoint", str(tiny_chess_solver), "--env", "DeepThink/ChessPuzzle-v0", "--sizes", "1", "2"]
     evaluate.main([*argv, "--thinks", "1", "3", "--episodes", "4", "--num-envs", "2", "--out", str(tmp_path)])
     reports = json.loads((tmp_path / "best_rollouts.json").read_text())["reports"]

@@ -9,8 +9,9 @@ import pytest
 import torch
 from gymnasium import spaces
 
-from tests.helpers import load_script
+from puzzles.families import FAMILIES
 from trainers.cli import run_main
+from trainers.commands import env_table, train_sb3
 from trainers.rollouts import evaluate_rollouts
 from trainers.sb3_baselines import (
     BitsCNN,
@@ -19,6 +20,7 @@ from trainers.sb3_baselines import (
     SB3Policy,
     SudokuCNN,
     baseline_setup,
+    load_baseline,
     load_model,
     make_model,
     observation_action_masks,
@@ -153,7 +155,7 @@ def test_prefix_sums_train_with_partial_credit_unless_told_otherwise():
 
 
 def script():
-    return load_script("train_sb3")
+    return train_sb3
 
 
 @pytest.fixture(scope="module")
@@ -189,10 +191,9 @@ def test_the_script_trains_prefix_sums_and_skips_lengths_its_action_head_cannot_
 
 
 def test_the_env_table_shows_levels_a_baseline_cannot_play_as_na(prefix_sums_run, tmp_path):
-    env_table = load_script("env_table")
-    (prefix_sums,) = [f for f in env_table.FAMILIES if f.env_id == "DeepThink/PrefixSums-v0"]
-    env_table.FAMILIES = (replace(prefix_sums, levels=(8, 16)),)
-    env_table.main(["--episodes", "4", "--num-envs", "2", "--baselines", str(prefix_sums_run), "--out", str(tmp_path)])
+    short = replace(FAMILIES["prefix_sums"], train_level=8, test_levels=(16,))
+    args = env_table.Args(episodes=4, num_envs=2, baselines=[str(prefix_sums_run)], out=str(tmp_path))
+    env_table.write_env_table(args, [short], command="test")
     table = (tmp_path / "env_table.md").read_text()
     baseline = "ppo + cnn, 256 steps at size 8, partial-credit reward"  # trained on it, scored on exact answers
     assert f"| {baseline} | size 8 | n/a" not in table and f"| {baseline} | size 16 | n/a | - |" in table
@@ -223,7 +224,7 @@ def test_the_script_trains_evaluates_and_writes_the_card(tmp_path, capsys):
     assert all(0 <= r["success_rate"] <= 1 and len(r["interval"]) == 2 for r in card["results"])
     assert load_model(out / "model.safetensors", device="cpu").num_timesteps == 128
     # The README's table puts the run beside the solvers, choosing actions as the run's evaluation did.
-    name, env_id, policy = load_script("env_table").load_baseline(out)
+    name, env_id, policy = load_baseline(out)
     assert env_id == "DeepThink/MazeNav-v0" and name.endswith("128 steps at size 9, sampled actions")
     assert policy.deterministic is False
     # --evaluate-only adds the budgets and levels the card lacks, without training or repeating a result.
@@ -272,9 +273,9 @@ def test_a_masked_chess_puzzle_baseline_trains_on_the_training_split_and_plays_h
     from tests.helpers import write_chess_puzzles
 
     csv = str(write_chess_puzzles(tmp_path / "puzzles.csv"))
-    setup = baseline_setup("DeepThink/ChessPuzzle-v0", "maskable_ppo", "cnn")
-    assert setup.level_kwargs(2, training=True) == {"split": "training", "difficulty": (2, 2)}
-    assert setup.level_kwargs(2, training=False) == {"split": "held_out", "difficulty": (2, 2)}
+    family = baseline_setup("DeepThink/ChessPuzzle-v0", "maskable_ppo", "cnn")
+    assert family.train_kwargs(2) == {"split": "training", "difficulty": (2, 2)}
+    assert family.level_kwargs(2) == {"split": "held_out", "difficulty": (2, 2)}
     tiny = {**TINY_PPO, "n_steps": 16, "batch_size": 32}
     extractor = {"width": 4, "layers": 1}
     model = make_model(
@@ -294,7 +295,7 @@ def test_a_masked_chess_puzzle_baseline_trains_on_the_training_split_and_plays_h
     for index in range(len(env.unwrapped.puzzles)):
         observation, _ = env.reset(options={"index": index})
         assert (observation_action_masks(observation) == env.unwrapped.action_masks().astype(bool)).all()
-    kwargs = {"path": csv, **setup.level_kwargs(1, training=False)}
+    kwargs = {"path": csv, **family.level_kwargs(1)}
     report = evaluate_rollouts("DeepThink/ChessPuzzle-v0", SB3Policy(model), 6, 2, 0, **kwargs)
     assert report["episodes"] == 6 and 0 <= report["success_rate"] <= 1
 

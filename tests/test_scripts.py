@@ -5,20 +5,25 @@ import sys
 
 import pytest
 
-from tests.helpers import load_script
-from trainers.commands import bench, halting_rules
+from trainers.commands import bench, evaluate, halting_rules, mine_chess_puzzles, train
 
-COMMANDS = {"bench": bench, "halting_rules": halting_rules}
+COMMANDS = {
+    "train": train,
+    "evaluate": evaluate,
+    "mine_chess_puzzles": mine_chess_puzzles,
+    "bench": bench,
+    "halting_rules": halting_rules,
+}
 
 
 def script(name):
-    return COMMANDS[name] if name in COMMANDS else load_script(name)
+    return COMMANDS[name]
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny")
-    script("train").main(
+    train.main(
         [
             "--recipe",
             "prefix_sums_tiny",
@@ -42,7 +47,7 @@ def test_train_exports_a_checkpoint_with_a_card(tiny):
 
 def test_evaluate_writes_table_json_plot_pictures_and_card(tiny, capsys):
     out = tiny / "reports"
-    script("evaluate").main(
+    evaluate.main(
         [
             "--checkpoint",
             str(tiny / "tiny"),

@@ -10,8 +10,9 @@ import torch
 from agents.checkpoint import save_checkpoint
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
 from agents.chess_policy import load_policy
-from tests.helpers import load_script
 from tests.test_tournament import needs_stockfish
+from trainers.commands import selfplay as selfplay_command
+from trainers.commands import selfplay_bench
 from trainers.selfplay import RunOptions, SelfPlayConfig, SelfPlayRun
 
 TINY = {"width": 8, "policy_width": 8, "value_width": 8}
@@ -129,7 +130,7 @@ def test_the_evaluator_plays_stockfish_as_a_fixed_anchor(start, tmp_path):
 
 
 def test_bench_times_each_case_and_reports_speedups(start, tmp_path):
-    bench = load_script("selfplay_bench")
+    bench = selfplay_bench
     out = tmp_path / "bench.json"
     flags = ["--start", str(start), "--cases", "inline:1", "inline:1", "--warmup", "0", "--seconds", "2"]
     bench.main([*flags, "--think", "1", "--search", "2", "--concurrent", "2", "--ply-cap", "4", "--out", str(out)])
@@ -144,7 +145,7 @@ def test_bench_times_each_case_and_reports_speedups(start, tmp_path):
 
 
 def test_script_runs_gates_and_exports(start, tmp_path, capsys):
-    selfplay = load_script("selfplay")
+    selfplay = selfplay_command
     flags = ["--start", str(start), "--run-dir", str(tmp_path / "run"), "--backend", "inline", "--no-progress"]
     tiny = ["--think", "1", "--search", "2", "--concurrent", "2", "--ply-cap", "6", "--min-buffer", "8"]
     tiny += ["--batch-size", "4", "--publish-every", "1", "--eval-every", "0", "--buffer-size", "100"]

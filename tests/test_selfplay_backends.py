@@ -15,6 +15,7 @@ import torch
 
 from agents.checkpoint import save_checkpoint
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
+from tests.helpers import checkout_env
 from trainers.selfplay import RunOptions, SelfPlayConfig, SelfPlayRun
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,9 @@ def test_kill_9_of_a_running_job_then_the_same_command_resumes_it(start, tmp_pat
     run_dir = tmp_path / "run"
     command = [sys.executable, str(ROOT / "scripts" / "selfplay.py"), "--start", str(start), "--run-dir", str(run_dir)]
     command += [*TINY_ARGS, "--backend", "process", "--workers", "1", "--generations", "4", "--no-progress"]
-    job = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    job = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, env=checkout_env()
+    )
     try:
         deadline = time.monotonic() + 180
         while not (run_dir / "state.pt").is_file():
@@ -70,7 +73,7 @@ def test_kill_9_of_a_running_job_then_the_same_command_resumes_it(start, tmp_pat
     killed_at = json.loads((run_dir / "metrics.jsonl").read_text().splitlines()[-1])["generation"]
     assert killed_at < 4
 
-    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=checkout_env())
     assert finished.returncode == 0, finished.stderr
     assert "resumed" in finished.stderr and "self-play: generation 4" in finished.stdout
     lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]

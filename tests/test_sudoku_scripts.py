@@ -1,4 +1,4 @@
-"""The graded-set and classical-benchmark scripts, end to end on tiny sets."""
+"""The graded-set and classical-benchmark commands, end to end on tiny sets."""
 
 import json
 import sys
@@ -10,13 +10,15 @@ from puzzles import sudoku
 from puzzles.storage import load_arrays
 from puzzles.sudoku_generate import is_minimal
 from puzzles.sudoku_techniques import Grade, rate
-from tests.helpers import load_script
+from trainers.commands import bench_sudoku_classical, make_sudoku_set
+
+COMMANDS = {"make_sudoku_set": make_sudoku_set, "bench_sudoku_classical": bench_sudoku_classical}
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("sets") / "sample.npz"
-    load_script("make_sudoku_set").main(["--count", "3", "--grade", "any", "--seed", "4", "--out", str(out)])
+    make_sudoku_set.main(["--count", "3", "--grade", "any", "--seed", "4", "--out", str(out)])
     return out
 
 
@@ -37,7 +39,7 @@ def test_a_sample_keeps_every_puzzle_with_its_grade_and_a_summary(sample):
 def test_a_graded_set_with_givens_keeps_only_that_grade(tmp_path):
     out = tmp_path / "hidden.npz"
     flags = ["--count", "2", "--grade", "hidden_singles", "--givens", "32", "--seed", "1", "--out", str(out)]
-    load_script("make_sudoku_set").main(flags)
+    make_sudoku_set.main(flags)
     arrays = load_arrays(out, ["puzzles", "grades"])
     assert arrays["grades"].tolist() == [Grade.HIDDEN_SINGLES] * 2
     assert ((arrays["puzzles"] > 0).sum((1, 2)) == 32).all()
@@ -46,7 +48,7 @@ def test_a_graded_set_with_givens_keeps_only_that_grade(tmp_path):
 
 
 def test_the_classical_benchmark_times_both_solvers_by_grade(sample, tmp_path):
-    load_script("bench_sudoku_classical").main(["--set", str(sample), "--count", "3", "--out", str(tmp_path)])
+    bench_sudoku_classical.main(["--set", str(sample), "--count", "3", "--out", str(tmp_path)])
     report = json.loads((tmp_path / "sudoku_classical.json").read_text())
     assert report["puzzles"] == 3 and len(report["solvers"]) == 2
     for solver in report["solvers"].values():
@@ -62,7 +64,7 @@ def test_the_benchmark_refuses_a_set_whose_solutions_are_wrong(sample, tmp_path)
     wrong[0] = sudoku.solve(arrays["puzzles"][1])[0]
     save_arrays(tmp_path / "wrong.npz", puzzles=arrays["puzzles"], solutions=wrong, grades=arrays["grades"])
     with pytest.raises(ValueError, match="disagrees with the set's solutions"):
-        load_script("bench_sudoku_classical").main(["--set", str(tmp_path / "wrong.npz"), "--out", str(tmp_path)])
+        bench_sudoku_classical.main(["--set", str(tmp_path / "wrong.npz"), "--out", str(tmp_path)])
 
 
 @pytest.mark.parametrize(
@@ -75,20 +77,19 @@ def test_the_benchmark_refuses_a_set_whose_solutions_are_wrong(sample, tmp_path)
 )
 def test_bad_flags_get_clear_errors(name, flags, message):
     with pytest.raises(ValueError, match=message):
-        load_script(name).main(flags)
+        COMMANDS[name].main(flags)
 
 
 @pytest.mark.parametrize("name", ["make_sudoku_set", "bench_sudoku_classical"])
 def test_the_scripts_explain_their_flags(name, capsys, monkeypatch):
     monkeypatch.setattr(sys, "argv", [name, "--help"])
     with pytest.raises(SystemExit) as exit_info:
-        load_script(name).main(["--help"])
+        COMMANDS[name].main(["--help"])
     assert exit_info.value.code == 0 and "--seed" in capsys.readouterr().out
 
 
 def test_fresh_puzzles_are_minimal_when_no_set_is_given(tmp_path):
-    script = load_script("bench_sudoku_classical")
-    args = script.Args(set="", count=2, seed=3, repeats=1, out=str(tmp_path))
-    puzzles, solutions, grades = script.load_batch(args)
+    args = bench_sudoku_classical.Args(set="", count=2, seed=3, repeats=1, out=str(tmp_path))
+    puzzles, solutions, grades = bench_sudoku_classical.load_batch(args)
     assert puzzles.shape == (2, 9, 9) and all(is_minimal(p) for p in puzzles)
     assert np.array_equal(sudoku.solve(puzzles), solutions) and grades.shape == (2,)

@@ -1,5 +1,4 @@
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 import torch
 
 from agents.checkpoint import load_checkpoint
+from tests.helpers import checkout_env
 from trainers.progressive import sample_progressive, thinking_loss
 from trainers.recipes import get_recipe
 from trainers.supervised import Trainer, lock_run_dir
@@ -71,11 +71,14 @@ TRAIN_CMD = [
 
 def test_resume_after_a_kill_reproduces_the_uninterrupted_run(tmp_path):
     straight = tmp_path / "straight"
-    subprocess.run([*TRAIN_CMD, "--run-dir", str(straight)], check=True, capture_output=True)
+    subprocess.run([*TRAIN_CMD, "--run-dir", str(straight)], check=True, capture_output=True, env=checkout_env())
 
     killed = tmp_path / "killed"
     proc = subprocess.Popen(
-        [*TRAIN_CMD, "--run-dir", str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*TRAIN_CMD, "--run-dir", str(killed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=checkout_env(),
     )
     deadline = time.time() + 60
     while not (killed / "state.pt").exists() and time.time() < deadline:
@@ -84,7 +87,7 @@ def test_resume_after_a_kill_reproduces_the_uninterrupted_run(tmp_path):
     proc.wait()
     progress = torch.load(killed / "state.pt", weights_only=True)["progress"]
     assert progress["epoch"] < 12, "the run finished before it could be killed"
-    subprocess.run([*TRAIN_CMD, "--run-dir", str(killed)], check=True, capture_output=True)
+    subprocess.run([*TRAIN_CMD, "--run-dir", str(killed)], check=True, capture_output=True, env=checkout_env())
 
     a, b = _final_state(straight), _final_state(killed)
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -141,8 +144,9 @@ def test_data_parallel_matches_single_process(tmp_path):
         [sys.executable, str(ROOT / "scripts" / "train.py"), *args, "--run-dir", str(single)],
         check=True,
         capture_output=True,
+        env=checkout_env(),
     )
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1"}
+    env = checkout_env(OMP_NUM_THREADS="1", MASTER_ADDR="127.0.0.1")
     result = subprocess.run(
         [
             sys.executable,

@@ -1,13 +1,15 @@
 """Named training recipes: ``python scripts/train.py --recipe NAME``.
 
 Each recipe is a :class:`trainers.supervised.TrainConfig` sized for two CPU cores; the model card of a
-shipped checkpoint records the recipe it came from and how long it took.
+shipped checkpoint records the recipe it came from and how long it took. A shipped recipe trains at its
+family's training level (:attr:`puzzles.families.Family.train_level`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from puzzles.families import FAMILIES
 from trainers.supervised import TrainConfig
 
 RECIPES: dict[str, TrainConfig] = {
@@ -16,7 +18,7 @@ RECIPES: dict[str, TrainConfig] = {
     "prefix_sums": TrainConfig(
         problem="prefix_sums",
         network={"kind": "dt", "width": 64, "recall": True, "blocks": 2},
-        train_difficulty=32,
+        train_difficulty=FAMILIES["prefix_sums"].train_level,
         dataset_size=10_000,
         fresh_data=True,
         epochs=150,
@@ -47,7 +49,7 @@ RECIPES: dict[str, TrainConfig] = {
     "mazes": TrainConfig(
         problem="mazes",
         network={"kind": "dt", "width": 32, "recall": True, "blocks": 2},
-        train_difficulty=9,
+        train_difficulty=FAMILIES["mazes"].train_level,
         dataset_size=10_000,
         fresh_data=True,
         epochs=36,
@@ -65,7 +67,7 @@ RECIPES: dict[str, TrainConfig] = {
     "mazes_longer": TrainConfig(
         problem="mazes",
         network={"kind": "dt", "width": 32, "recall": True, "blocks": 2},
-        train_difficulty=9,
+        train_difficulty=FAMILIES["mazes"].train_level,
         dataset_size=10_000,
         fresh_data=True,
         epochs=30,
@@ -86,7 +88,7 @@ RECIPES: dict[str, TrainConfig] = {
     "sudoku": TrainConfig(
         problem="sudoku",
         network={"kind": "dt", "width": 96, "recall": True, "blocks": 2, "geometry": "sudoku", "head": [32]},
-        train_difficulty=36,
+        train_difficulty=FAMILIES["sudoku"].train_level,
         dataset_size=5_000,
         fresh_data=True,
         epochs=60,
@@ -104,7 +106,8 @@ RECIPES: dict[str, TrainConfig] = {
     "chess_puzzles": TrainConfig(
         problem="chess_puzzles",
         network={"kind": "dt", "width": 64, "recall": True, "blocks": 2, "geometry": "grid"},
-        train_difficulty=1,  # puzzles a one-ply material search solves (83% of the mined set); tested on 2 to 5
+        # Puzzles a one-ply material search solves (83% of the mined set); tested on 2 to 5.
+        train_difficulty=FAMILIES["chess_puzzles"].train_level,
         dataset_size=20_000,
         val_fraction=0.1,  # 18,000 training draws an epoch (half mirrored), 2,000 held-out for validation
         fresh_data=True,

@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agents.networks import MAX_THINK, check_iterations
-from trainers.cli import arg, parse_args, run_main
+from trainers.cli import arg, command, parse_args
 from trainers.play.board_view import render_board
 from trainers.play.parser import board_from_fen, choose_colour
 from trainers.play.pgn import read_game
@@ -152,6 +152,7 @@ class PlayArgs:
     pgn: str = arg("", "a PGN file to continue (its first game); a game saved here keeps your colour and think")
 
 
+@command()
 def main(argv: list[str] | None = None) -> None:
     """``deepthink play``: checks the flags, loads the network, then plays in the terminal until quit."""
     args = parse_args(PlayArgs, argv)
@@ -187,4 +188,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

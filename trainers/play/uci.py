@@ -32,7 +32,7 @@ from typing import Protocol
 
 import chess
 
-from trainers.cli import arg, parse_args, run_main
+from trainers.cli import arg, command, parse_args
 from trainers.play.uci_limits import MAX_THINK, GoLimits, Options, Plan, move_time_ms, parse_go, value_to_cp
 
 #: Iterations between two looks at ``stop`` and the clock, once a search has run this many.
@@ -361,6 +361,7 @@ class UciArgs:
     threads: int = arg(1, "torch threads (the UCI option Threads changes it)")
 
 
+@command()
 def main(argv: list[str] | None = None) -> None:
     """``deepthink uci``: loads the policy, then answers UCI commands until ``quit`` or the end of input."""
     args = parse_args(UciArgs, argv)
@@ -384,4 +385,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

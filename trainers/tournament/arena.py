@@ -21,7 +21,7 @@ from rich.table import Table
 
 from puzzles.chess_game import OPENINGS_FILE, read_openings
 from puzzles.storage import atomic_write, save_json
-from trainers.cli import arg, command_line, parse_args, run_main
+from trainers.cli import arg, command, command_line, parse_args
 from trainers.tournament.elo import sprt_bounds, sprt_decision, sprt_llr
 from trainers.tournament.match import Match, play_match
 from trainers.tournament.players import player_from_spec
@@ -91,6 +91,7 @@ def report_table(match: Match, sprt: dict | None) -> Table:
     return table
 
 
+@command()
 def main(argv: list[str] | None = None) -> dict:
     """``deepthink arena`` (``python scripts/arena.py``): plays the match, prints the table, writes what was asked;
     returns the report."""
@@ -145,4 +146,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

@@ -24,7 +24,7 @@ from agents.checkpoint import resolve_checkpoint, save_checkpoint
 from agents.chess_policy import load_policy
 from puzzles.chess_game import OPENINGS_FILE, read_openings
 from puzzles.storage import save_json
-from trainers.cli import arg, command_line, parse_args, run_main
+from trainers.cli import arg, command, command_line, parse_args
 from trainers.tournament.match import play_match
 from trainers.tournament.players import PolicyPlayer, RandomPlayer, player_from_spec
 
@@ -44,6 +44,7 @@ class RateChessArgs:
     update_card: bool = arg(False, "record the result in the checkpoint's model card")
 
 
+@command()
 def main(argv: list[str] | None = None) -> None:
     """``deepthink rate-chess``: plays the random mover and every rung, prints the table, writes the JSON."""
     args = parse_args(RateChessArgs, argv)
@@ -87,4 +88,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

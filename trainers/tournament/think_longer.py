@@ -27,7 +27,7 @@ from rich.table import Table  # noqa: E402
 from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from puzzles.chess_game import OPENINGS_FILE, read_openings  # noqa: E402
 from puzzles.storage import atomic_write, save_json  # noqa: E402
-from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
+from trainers.cli import arg, command, command_line, parse_args  # noqa: E402
 from trainers.tournament.elo import fit_ratings  # noqa: E402
 from trainers.tournament.match import Match, play_match  # noqa: E402
 from trainers.tournament.players import PolicyPlayer  # noqa: E402
@@ -108,6 +108,7 @@ class ThinkLongerArgs:
     update_card: bool = arg(False, "record the result in the checkpoint's model card")
 
 
+@command()
 def main(argv: list[str] | None = None) -> None:
     """``deepthink think-longer``: sweeps the budgets, prints the table, writes the JSON and the PNG."""
     args = parse_args(ThinkLongerArgs, argv)
@@ -147,4 +148,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    run_main(main)
+    main()
