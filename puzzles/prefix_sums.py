@@ -17,7 +17,7 @@ from puzzles.storage import load_arrays, save_arrays
 UNIQUE_BELOW_BITS = 24
 
 
-def generate(count: int, length: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
+def generate(count: int, length: int, rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Draws ``count`` bit strings of ``length`` bits.
 
     Args:
@@ -26,7 +26,8 @@ def generate(count: int, length: int, rng: np.random.Generator | int | None = No
         rng: a numpy Generator or a seed.
 
     Returns:
-        uint8 array ``(count, length)`` of 0/1.
+        ``(bits, answers)``, each uint8 ``(count, length)`` of 0/1 (``answers = solve(bits)``), the shape every
+        family's ``generate`` returns: ``(puzzles, answers)``.
 
     Raises:
         ValueError: for a non-positive length, a negative count, or more unique strings than exist.
@@ -41,8 +42,10 @@ def generate(count: int, length: int, rng: np.random.Generator | int | None = No
             raise ValueError(f"only {2**length} distinct {length}-bit strings exist; asked for {count}")
         codes = rng.choice(2**length, size=count, replace=False)
         shifts = np.arange(length, dtype=np.int64)
-        return ((codes[:, None] >> shifts) & 1).astype(np.uint8)
-    return rng.integers(0, 2, size=(count, length), dtype=np.uint8)
+        bits = ((codes[:, None] >> shifts) & 1).astype(np.uint8)
+    else:
+        bits = rng.integers(0, 2, size=(count, length), dtype=np.uint8)
+    return bits, solve(bits)
 
 
 def solve(bits: np.ndarray) -> np.ndarray:

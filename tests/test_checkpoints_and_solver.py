@@ -82,7 +82,7 @@ def test_solver_validates_inputs_and_budget(tiny_checkpoint):
 
 def test_solve_matches_the_trace_and_batches(tiny_checkpoint):
     solver = load_solver(tiny_checkpoint[0], batch_size=3)
-    bits = prefix_sums.generate(7, 20, 0)
+    bits, _ = prefix_sums.generate(7, 20, 0)
     answers = solver.solve(bits, think=5)
     assert answers.shape == bits.shape and answers.dtype == np.uint8
     trace = list(solver.think_trace(bits, think=5))
@@ -104,7 +104,7 @@ def test_feed_forward_solver_refuses_too_many_iterations():
 def test_auto_halting_that_never_halts_equals_the_fixed_budget(tiny_checkpoint, readout, patience, confidence):
     solver = load_solver(tiny_checkpoint[0], batch_size=4)
     solver.readout, solver.halt_patience, solver.halt_confidence = readout, patience, confidence
-    bits = prefix_sums.generate(6, 16, 1)
+    bits, _ = prefix_sums.generate(6, 16, 1)
     answers, iterations = solver.solve_auto(bits, cap=7)
     assert (iterations == 7).all()
     assert np.array_equal(answers, solver.solve(bits, think=7))
@@ -114,7 +114,7 @@ def test_auto_halting_that_never_halts_equals_the_fixed_budget(tiny_checkpoint, 
 def test_auto_halting_stops_each_sample_once_its_prediction_is_stable_and_sure(confidence):
     solver = load_solver("prefix_sums", batch_size=4)  # several batches, samples dropped within each
     solver.readout, solver.halt_confidence = "last", confidence
-    bits = prefix_sums.generate(10, 40, 1)
+    bits, _ = prefix_sums.generate(10, 40, 1)
     answers, iterations = solver.solve_auto(bits, cap=50)
     assert (iterations < 50).all()
     trace = [step.prediction for step in solver.think_trace(bits, think=50)]
@@ -142,7 +142,7 @@ def test_max_confidence_readout_matches_the_evaluation(tiny_checkpoint):
 
     solver = load_solver(tiny_checkpoint[0])
     solver.readout = "max_conf"
-    bits = prefix_sums.generate(30, 12, 3)
+    bits, _ = prefix_sums.generate(30, 12, 3)
     answers = solver.solve(bits, think=6)
     curve = accuracy_per_iteration(solver.net, solver.problem, bits, prefix_sums.solve(bits), 6)
     assert np.isclose((answers == prefix_sums.solve(bits)).all(axis=1).mean(), curve.max_conf[-1])
@@ -170,7 +170,7 @@ def test_replayed_halting_rules_reproduce_solve_auto(readout, patience, confiden
 
     solver = load_solver("prefix_sums", batch_size=4)
     solver.readout, solver.halt_patience, solver.halt_confidence = readout, patience, confidence
-    bits = prefix_sums.generate(10, 40, 2)
+    bits, _ = prefix_sums.generate(10, 40, 2)
     target = prefix_sums.solve(bits)
     answers, iterations = solver.solve_auto(bits, cap=30)
     trace = trace_halting(solver, bits, target, 30)

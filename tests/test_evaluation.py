@@ -88,7 +88,7 @@ def test_solved_when_reports_the_iterations_needed_and_the_wrong_positions():
     from trainers.evaluation import solved_when
 
     solver = load_solver("prefix_sums")
-    bits = prefix_sums.generate(3, 24, 5)
+    bits, _ = prefix_sums.generate(3, 24, 5)
     target = prefix_sums.solve(bits)
     reports, answers = solved_when(solver, bits, target, cap=40)
     assert answers.shape == target.shape and len(reports) == 3
@@ -108,7 +108,7 @@ def test_halting_floor_is_the_mean_first_right_iteration():
 
     shipped = load_solver("prefix_sums")
     solver = Solver(shipped.net, shipped.problem, {"readout": "last"})
-    bits = prefix_sums.generate(6, 40, 3)
+    bits, _ = prefix_sums.generate(6, 40, 3)
     target = prefix_sums.solve(bits)
     reports, _ = solved_when(solver, bits, target, cap=30)
     first = [r["first_exact_iteration"] or 30 for r in reports]

@@ -88,3 +88,19 @@ def test_duplicates_are_refused():
 def test_the_registry_and_the_envs_import_no_torch():
     code = "import sys, envs, puzzles.families; assert 'torch' not in sys.modules, 'torch was imported'"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+@pytest.mark.parametrize("name", ["prefix_sums", "mazes", "sudoku"])
+def test_every_generator_returns_puzzles_and_answers_that_the_solver_takes(name):
+    """One generate signature and return shape: ``generate(count, level, rng)`` with a seed or a Generator gives
+    ``(puzzles, answers)``, and the family's solver answers the puzzles in the answers' shape."""
+    import numpy as np
+
+    from agents import load_solver
+
+    family = FAMILIES[name]
+    generate = resolve(family.generator)
+    puzzles, answers = generate(2, family.train_level, rng=3)
+    again, _ = generate(2, family.train_level, rng=np.random.default_rng(3))
+    assert np.array_equal(puzzles, again) and len(puzzles) == len(answers) == 2
+    assert load_solver(family.checkpoint).solve(puzzles, think=2).shape == answers.shape

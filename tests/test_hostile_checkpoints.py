@@ -123,7 +123,7 @@ def test_a_stray_checkpoint_in_the_working_directory_does_not_replace_a_shipped_
     shutil.copy(SHIPPED_DIR / "mazes.json", tmp_path / "prefix_sums.json")
     monkeypatch.chdir(tmp_path)
     assert resolve_checkpoint("prefix_sums") == SHIPPED_DIR / "prefix_sums"
-    bits = prefix_sums.generate(2, 16, rng=0)
+    bits, _ = prefix_sums.generate(2, 16, rng=0)
     assert np.array_equal(load_solver("prefix_sums").solve(bits, think=40), np.cumsum(bits, axis=1) % 2)
     # The stray file is reachable only as a path.
     assert resolve_checkpoint("./prefix_sums").resolve() == tmp_path / "prefix_sums"

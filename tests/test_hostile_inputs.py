@@ -39,7 +39,7 @@ def one_puzzle(family):
         return sudoku.generate(1, 40, rng)[0]
     if family.startswith("mazes"):
         return mazes.generate(1, 9, rng)[0]
-    return prefix_sums.generate(1, 16, rng)
+    return prefix_sums.generate(1, 16, rng)[0]
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def test_moving_the_goal_keeps_a_valid_maze_whose_path_is_two_cells_shorter():
 
 
 def test_flipping_a_bit_changes_one_bit_and_the_answer_follows():
-    bits = prefix_sums.generate(50, 16, np.random.default_rng(1))
+    bits, _ = prefix_sums.generate(50, 16, np.random.default_rng(1))
     flipped, answers = flip_prefix_bit(bits, prefix_sums.solve(bits), np.random.default_rng(2))
     assert ((flipped != bits).sum(axis=1) == 1).all()
     assert np.array_equal(answers, prefix_sums.solve(flipped))
@@ -55,7 +55,7 @@ def tiny_net(recall=True):
 
 def test_zeros_restart_the_thought_and_a_swap_hands_over_the_next_puzzles_thought():
     problem = get_problem("prefix_sums")
-    bits = prefix_sums.generate(6, 12, np.random.default_rng(0))
+    bits, _ = prefix_sums.generate(6, 12, np.random.default_rng(0))
     net = tiny_net()
     clean = trace_thought(net, problem, bits, prefix_sums.solve(bits), 6)
     zeros = trace_thought(net, problem, bits, prefix_sums.solve(bits), 6, "zeros", at=3)

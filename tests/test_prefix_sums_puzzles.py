@@ -7,21 +7,24 @@ from puzzles import prefix_sums
 @pytest.mark.parametrize("length", [1, 5, 16, 23, 24, 32, 513])
 def test_generate_shapes_and_values(length):
     count = min(64, 2**length)
-    bits = prefix_sums.generate(count, length, rng=0)
+    bits, _ = prefix_sums.generate(count, length, rng=0)
     assert bits.shape == (count, length) and bits.dtype == np.uint8
     assert set(np.unique(bits)) <= {0, 1}
 
 
 def test_short_strings_are_unique_and_exhaustive():
-    bits = prefix_sums.generate(2**10, 10, rng=1)
+    bits, _ = prefix_sums.generate(2**10, 10, rng=1)
     assert len({row.tobytes() for row in bits}) == 2**10
     with pytest.raises(ValueError, match="distinct"):
         prefix_sums.generate(2**10 + 1, 10, rng=1)
 
 
-def test_generation_is_seeded():
-    assert np.array_equal(prefix_sums.generate(8, 40, 7), prefix_sums.generate(8, 40, 7))
-    assert not np.array_equal(prefix_sums.generate(8, 40, 7), prefix_sums.generate(8, 40, 8))
+def test_generation_is_seeded_and_returns_puzzles_with_answers():
+    bits, answers = prefix_sums.generate(8, 40, 7)
+    assert np.array_equal(answers, prefix_sums.solve(bits))
+    assert np.array_equal(bits, prefix_sums.generate(8, 40, 7)[0])
+    assert not np.array_equal(bits, prefix_sums.generate(8, 40, 8)[0])
+    assert np.array_equal(bits, prefix_sums.generate(8, 40, np.random.default_rng(7))[0])  # a seed or a Generator
 
 
 def test_solve_is_running_parity():
@@ -44,7 +47,7 @@ def test_bad_bits_get_one_clear_error(bad, error, message):
 
 
 def test_save_load_round_trip(tmp_path):
-    bits = prefix_sums.generate(10, 48, 3)
+    bits, _ = prefix_sums.generate(10, 48, 3)
     path = tmp_path / "set.npz"
     prefix_sums.save(path, bits)
     inputs, targets = prefix_sums.load(path)

@@ -11,14 +11,14 @@ from puzzles import mazes, prefix_sums
 
 def test_shipped_prefix_sums_model_solves_64_bit_strings():
     solver = load_solver("prefix_sums")
-    bits = prefix_sums.generate(20, 64, np.random.default_rng(99))
+    bits, _ = prefix_sums.generate(20, 64, np.random.default_rng(99))
     answers = solver.solve(bits, think=solver.default_think)
     assert np.array_equal(answers, prefix_sums.solve(bits))
 
 
 def test_shipped_prefix_sums_model_with_auto_halting_stays_right_within_its_cap():
     solver = load_solver("prefix_sums")
-    bits = prefix_sums.generate(20, 48, np.random.default_rng(7))
+    bits, _ = prefix_sums.generate(20, 48, np.random.default_rng(7))
     answers, iterations = solver.solve_auto(bits)
     assert np.array_equal(answers, prefix_sums.solve(bits))
     assert iterations.max() <= 4 * solver.default_think

@@ -36,7 +36,7 @@ from puzzles import mazes, prefix_sums, sudoku
 assert "site-packages" in agents.__file__, agents.__file__  # the wheel's copy, not the checkout
 names = sorted(p.stem for p in SHIPPED_DIR.glob("*.safetensors"))
 assert {"prefix_sums", "mazes", "sudoku", "chess", "chess_puzzles"} <= set(names), names
-bits = prefix_sums.generate(4, 16, rng=0)
+bits, _ = prefix_sums.generate(4, 16, rng=0)
 assert (load_solver("prefix_sums").solve(bits, think=30).shape == bits.shape)
 images, paths = mazes.generate(2, 9, rng=0)
 assert load_solver("mazes").solve(images, think=30).shape == paths.shape
