@@ -151,3 +151,11 @@ def test_every_script_explains_its_flags(name, capsys, monkeypatch):
         script(name).main(["--help"])
     assert exit_info.value.code == 0
     assert "--" in capsys.readouterr().out
+
+
+def test_a_smoke_recipe_says_it_is_one(tmp_path, capsys):
+    from trainers.recipes import RECIPES, SMOKE_TESTS
+
+    train.main(["--recipe", "prefix_sums_tiny", "--run-dir", str(tmp_path / "run"), "--no-progress", "--epochs", "1"])
+    assert "smoke test" in capsys.readouterr().out
+    assert set(SMOKE_TESTS) <= set(RECIPES)

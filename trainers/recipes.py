@@ -134,6 +134,13 @@ RECIPES: dict[str, TrainConfig] = {
 }
 
 
+#: Recipes that only exercise the machinery, with what they are for; ``train`` says so, since their accuracy
+#: means nothing (ten steps of a width-16 net end near 0% exact match).
+SMOKE_TESTS: dict[str, str] = {
+    "prefix_sums_tiny": "a seconds-long smoke test of training, resume and export; --recipe prefix_sums trains the "
+    "real model (about an hour on two cores)",
+}
+
 # The maze recipe with the progressive loss alone (alpha 1): the maze model shipped before the alpha 0.01 one, kept
 # as "mazes_progressive" for the overthinking study and the ablations below.
 RECIPES["mazes_progressive"] = replace(RECIPES["mazes"], alpha=1.0)

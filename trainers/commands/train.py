@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from trainers.cli import arg, command, parse_args
-from trainers.recipes import RECIPES, get_recipe
+from trainers.recipes import RECIPES, SMOKE_TESTS, get_recipe
 from trainers.supervised import Trainer
 
 
@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> None:
         else:
             overrides[key] = parsed
     config = get_recipe(args.recipe, **overrides)
+    if args.recipe in SMOKE_TESTS:
+        print(f"note: {args.recipe} is {SMOKE_TESTS[args.recipe]}; expect its accuracy near 0")
     trainer = Trainer(config, args.run_dir or f"runs/{args.recipe}", progress=args.progress, name=args.recipe)
     progress = trainer.run()
     if args.export and trainer.rank == 0:
