@@ -93,11 +93,12 @@ def test_a_maze_needs_one_start_and_one_goal_drawn_as_a_maze(solvers, family, ch
 
 # ------------------------------------------------------------------------------------------ thinking is bounded
 def quickly(action, error, match):
-    """``action()`` raises ``error`` matching ``match`` within a second."""
+    """``action()`` raises ``error`` matching ``match`` without running away: a guard against a hang (the unbounded
+    work would take hours), not a speed target, so the bound leaves room for a loaded machine."""
     started = time.perf_counter()
     with pytest.raises(error, match=match):
         action()
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 20.0
 
 
 @pytest.mark.parametrize("family", FAMILIES)
