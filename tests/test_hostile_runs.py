@@ -198,7 +198,13 @@ def test_a_real_sigint_in_training_prints_no_traceback(tmp_path):
     command = [sys.executable, str(ROOT / "scripts" / "train.py"), "--recipe", "prefix_sums_tiny", "--no-progress"]
     command += ["--threads", "1", "--epochs", "1000", "--run-dir", str(tmp_path / "run")]
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=checkout_env()
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=checkout_env(),
+        # A shell's background job ignores SIGINT and its children inherit that; give the child Python's default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.time() + 60
     while not (tmp_path / "run" / "state.pt").exists() and time.time() < deadline:
