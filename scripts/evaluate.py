@@ -30,11 +30,11 @@ from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
 from agents.solver_policy import SolverPolicy  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
+from trainers.cards import code_version, hardware  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.evaluation import paired_difference, per_size, summarise, sweep  # noqa: E402
 from trainers.plots import plot_accuracy_curves, plot_rollout_sweep, plot_thinking  # noqa: E402
 from trainers.rollouts import evaluate_rollouts, wilson_interval  # noqa: E402
-from trainers.supervised import code_version, hardware  # noqa: E402
 
 
 @dataclass

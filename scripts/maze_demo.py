@@ -19,10 +19,10 @@ import numpy as np  # noqa: E402
 from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
 from agents.solver import load_solver  # noqa: E402
 from puzzles.storage import save_json  # noqa: E402
+from trainers.cards import hardware  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.evaluation import solved_when  # noqa: E402
 from trainers.plots import plot_thinking  # noqa: E402
-from trainers.supervised import hardware  # noqa: E402
 
 
 @dataclass

@@ -47,8 +47,10 @@ from rich.table import Table  # noqa: E402
 from stable_baselines3.common.base_class import BaseAlgorithm  # noqa: E402
 
 from puzzles.storage import save_json  # noqa: E402
+from trainers.cards import code_version, hardware  # noqa: E402
 from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
 from trainers.rollouts import evaluate_rollouts  # noqa: E402
+from trainers.run import lock_run_dir  # noqa: E402
 from trainers.sb3_baselines import (  # noqa: E402
     MODEL_FILE,
     BaselineSetup,
@@ -59,7 +61,6 @@ from trainers.sb3_baselines import (  # noqa: E402
     save_model,
     set_iters,
 )
-from trainers.supervised import code_version, hardware, lock_run_dir  # noqa: E402
 
 CARD_FILE = "card.json"
 
