@@ -184,25 +184,20 @@ class ChessTrainer(Run):
         cfg = self.config
         progress = self.resume()
         batches = len(self.train[1]) // cfg.batch_size
-        bar, task = self.progress_bar("training", cfg.epochs * batches, progress["epoch"] * batches)
-        with bar:
-            for epoch in range(progress["epoch"], cfg.epochs):
-                if self.out_of_time():
-                    self.console.log(f"stopped after epoch {epoch}: out of time; the same command resumes the run")
-                    break
-                started = time.perf_counter()
-                train_loss = self._train_epoch(epoch, progress, bar, task, batches)
-                metrics = self.validate()
-                progress["train_seconds"] += time.perf_counter() - started
-                progress["epoch"] = epoch + 1
-                record = {"epoch": epoch + 1, "step": progress["step"], "loss": train_loss, **metrics}
-                record["seconds"] = round(time.perf_counter() - started, 1)
-                if metrics["val_move_agreement"] > progress["best"]:
-                    progress["best"], progress["best_epoch"] = metrics["val_move_agreement"], epoch + 1
-                    self.keep_best(self.card(progress, metrics))
-                self.log_metrics(record)
-                self.save_state(progress)
-                self.console.log(record)
+        for epoch, bar, task in self.epochs(progress, batches):
+            started = time.perf_counter()
+            train_loss = self._train_epoch(epoch, progress, bar, task, batches)
+            metrics = self.validate()
+            progress["train_seconds"] += time.perf_counter() - started
+            progress["epoch"] = epoch + 1
+            record = {"epoch": epoch + 1, "step": progress["step"], "loss": train_loss, **metrics}
+            record["seconds"] = round(time.perf_counter() - started, 1)
+            if metrics["val_move_agreement"] > progress["best"]:
+                progress["best"], progress["best_epoch"] = metrics["val_move_agreement"], epoch + 1
+                self.keep_best(self.card(progress, metrics))
+            self.log_metrics(record)
+            self.save_state(progress)
+            self.console.log(record)
         return progress
 
     def _train_epoch(self, epoch: int, progress: dict[str, Any], bar: Progress, task: TaskID, batches: int) -> float:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ClassVar
@@ -281,6 +282,17 @@ class Run:
     def out_of_time(self) -> bool:
         """Whether this session has run past ``max_seconds``."""
         return self.max_seconds is not None and time.monotonic() - self._session_start > self.max_seconds
+
+    def epochs(self, progress: dict[str, Any], batches: int) -> Iterator[tuple[int, Progress, TaskID]]:
+        """The epochs left of the recipe's ``epochs``, each with the progress display (``batches`` steps an epoch);
+        stops early, between epochs, when out of time."""
+        bar, task = self.progress_bar("training", self.config.epochs * batches, progress["epoch"] * batches)
+        with bar:
+            for epoch in range(progress["epoch"], self.config.epochs):
+                if self.out_of_time():
+                    self.console.log(f"stopped after epoch {epoch}: out of time; the same command resumes the run")
+                    return
+                yield epoch, bar, task
 
     def progress_bar(self, description: str, total: int, completed: int = 0) -> tuple[Progress, TaskID]:
         """A progress display (shown if asked, on stderr) and its task; ``status`` is a free text field."""

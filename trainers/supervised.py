@@ -242,34 +242,33 @@ class Trainer(Run):
         batches = train_size // cfg.batch_size
         if batches == 0:
             raise ValueError(f"batch_size {cfg.batch_size} exceeds the {train_size} training instances")
-        bar, task = self.progress_bar("training", cfg.epochs * batches, progress["epoch"] * batches)
-        with bar:
-            for epoch in range(progress["epoch"], cfg.epochs):
-                if self.out_of_time():
-                    self.console.log(f"stopped after epoch {epoch}: out of time; the same command resumes the run")
-                    break
-                started = time.perf_counter()
-                loss = self._train_epoch(epoch, progress, bar, task, batches)
-                val, val_loss = self.validate()
-                progress["epoch"] = epoch + 1
-                progress["train_seconds"] += time.perf_counter() - started
-                # Best on validation: highest exact match, ties (a saturated 100%) broken by the lower loss.
-                if (val, -val_loss) > (progress["best_val"], -progress.get("best_val_loss", float("inf"))):
-                    progress["best_val"], progress["best_val_loss"] = val, val_loss
-                    progress["best_epoch"] = epoch + 1
-                    self.keep_best(self.card(progress))
-                seconds = time.perf_counter() - started
-                record = {"epoch": epoch + 1, "step": progress["step"], "loss": loss, "val_exact_match": val}
-                record |= {"val_loss": round(val_loss, 6), "lr": scheduled_lr(cfg, progress["step"], epoch)}
-                record |= {
-                    "seconds": round(seconds, 2),
-                    "samples_per_second": round(batches * cfg.batch_size / seconds, 1),
-                }
-                self.log_metrics(record)
-                self.save_state(progress)
-                bar.update(task, status=f"epoch {epoch + 1} loss {loss:.4f} val {val:.4f}")
-                if not self.show_progress:
-                    self.console.log(json.dumps(record))
+        for epoch, bar, task in self.epochs(progress, batches):
+            started = time.perf_counter()
+            loss = self._train_epoch(epoch, progress, bar, task, batches)
+            val, val_loss = self.validate()
+            progress["epoch"] = epoch + 1
+            progress["train_seconds"] += time.perf_counter() - started
+            # Best on validation: highest exact match, ties (a saturated 100%) broken by the lower loss.
+            if (val, -val_loss) > (progress["best_val"], -progress.get("best_val_loss", float("inf"))):
+                progress["best_val"], progress["best_val_loss"] = val, val_loss
+                progress["best_epoch"] = epoch + 1
+                self.keep_best(self.card(progress))
+            seconds = time.perf_counter() - started
+            record = {
+                "epoch": epoch + 1,
+                "step": progress["step"],
+                "loss": loss,
+                "val_exact_match": val,
+                "val_loss": round(val_loss, 6),
+                "lr": scheduled_lr(cfg, progress["step"], epoch),
+                "seconds": round(seconds, 2),
+                "samples_per_second": round(batches * cfg.batch_size / seconds, 1),
+            }
+            self.log_metrics(record)
+            self.save_state(progress)
+            bar.update(task, status=f"epoch {epoch + 1} loss {loss:.4f} val {val:.4f}")
+            if not self.show_progress:
+                self.console.log(json.dumps(record))
         if self.world > 1:
             dist.barrier()
         return progress
