@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,9 @@ from agents.networks import build_network, check_iterations, network_config, par
 from agents.problems import PROBLEMS
 from puzzles.storage import atomic_write, save_json
 
-#: Where shipped checkpoints live: ``checkpoints/`` at the repository root.
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+#: Where shipped checkpoints live: the ``checkpoints`` package (``checkpoints/`` in a checkout), found through
+#: importlib.resources so an installed wheel finds its own copy from any directory.
+SHIPPED_DIR = Path(str(resources.files("checkpoints")))
 
 #: The most parameters a checkpoint's network may have (200 MB of float32; the largest shipped model has 0.2 M).
 MAX_PARAMETERS = 50_000_000

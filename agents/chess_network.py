@@ -7,19 +7,21 @@ raw game planes recalled before every iteration (as :class:`agents.networks.Thin
   :mod:`puzzles.chess_encoding` (``plane * 64 + from_square``);
 - **value**: the expected outcome for the side to move in -1..1.
 
-Contract, as the other thinking networks: ``policy, value, state = net(x, iters, state=None)``, and
-``net.iterate(x, iters)`` yields ``(policy, value, state)`` after every iteration.
+It runs the one thinking loop (:class:`agents.thinking.ThinkingLoop`), as the other thinking networks:
+``policy, value, state = net(x, iters, state=None)``, and ``net.iterate(x, iters)`` yields
+``(policy, value, state)`` after every iteration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 
-from agents.networks import BasicBlock, _conv, check_deadline, check_iterations, check_whole
+from agents.budget import check_whole
+from agents.layers import BasicBlock, conv
+from agents.thinking import ThinkingLoop
 from puzzles.chess_encoding import NUM_ACTIONS
 from puzzles.chess_game import GAME_PLANES
 
@@ -94,22 +96,20 @@ def chess_parameter_shapes(config: ChessNetworkConfig) -> dict[str, tuple[int, .
     }
 
 
-class ChessNetwork(nn.Module):
+class ChessNetwork(ThinkingLoop):
     """DT-Recall with a convolutional policy head and a value head (see the module docstring)."""
-
-    recurrent = True
 
     def __init__(self, config: ChessNetworkConfig) -> None:
         super().__init__()
         self.config = config
         width, c_in = config.width, config.in_channels
-        self.projection = nn.Sequential(_conv(2, c_in, width), nn.ReLU())
-        self.recall = _conv(2, width + c_in, width)
+        self.projection = nn.Sequential(conv(2, c_in, width), nn.ReLU())
+        self.recall = conv(2, width + c_in, width)
         self.stage = nn.Sequential(*(BasicBlock(2, width) for _ in range(config.blocks)))
         if config.norm:
             self.norm = nn.GroupNorm(1, width)
         self.policy_head = nn.Sequential(
-            _conv(2, width, config.policy_width), nn.ReLU(), nn.Conv2d(config.policy_width, MOVE_PLANES, 1)
+            conv(2, width, config.policy_width), nn.ReLU(), nn.Conv2d(config.policy_width, MOVE_PLANES, 1)
         )
         self.value_head = nn.Sequential(
             nn.Conv2d(width, 4, 1),
@@ -121,44 +121,17 @@ class ChessNetwork(nn.Module):
             nn.Tanh(),
         )
 
-    def _check(self, x: torch.Tensor) -> torch.Tensor:
+    def _enter(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or tuple(x.shape[1:]) != (self.config.in_channels, 8, 8):
             raise ValueError(
                 f"a chess network takes (B, {self.config.in_channels}, 8, 8) game planes, got {tuple(x.shape)}"
             )
         return x.contiguous(memory_format=torch.channels_last)
 
-    def heads(self, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def read(self, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(policy logits (B, 4672), value (B,))`` read from a thought."""
         return self.policy_head(state).flatten(1), self.value_head(state).squeeze(1)
 
-    def _step(self, x: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+    def _step(self, x: torch.Tensor, state: torch.Tensor, index: int) -> torch.Tensor:
         state = self.stage(self.recall(torch.cat([state, x], dim=1)))
         return self.norm(state) if self.config.norm else state
-
-    def iterate(
-        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, deadline: float | None = None
-    ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-        """Yields ``(policy, value, state)`` after each of ``iters`` iterations (at most
-        :data:`agents.networks.MAX_THINK`), keeping none of them; TimeoutError once ``deadline`` (a
-        ``time.monotonic()`` value) has passed."""
-        iters = check_iterations(iters, "iters", minimum=0)
-        x = self._check(x)
-        state = self.projection(x) if state is None else state
-        for i in range(iters):
-            check_deadline(deadline, i, iters)
-            state = self._step(x, state)
-            yield *self.heads(state), state
-
-    def forward(
-        self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, deadline: float | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Runs ``iters`` iterations (from ``state`` if given; at most :data:`agents.networks.MAX_THINK`) and
-        returns ``(policy, value, state)``; TimeoutError once ``deadline`` has passed."""
-        iters = check_iterations(iters, "iters", minimum=0)
-        x = self._check(x)
-        state = self.projection(x) if state is None else state
-        for i in range(iters):
-            check_deadline(deadline, i, iters)
-            state = self._step(x, state)
-        return *self.heads(state), state

@@ -2,13 +2,15 @@
 
     from agents import load_policy
     policy = load_policy("chess")
-    move = policy.act(board, think=200)         # board: chess.Board -> a legal chess.Move
-    choice = policy.analyse(board, think=200)   # the move, its probability, the value and the top moves
+    moves = policy.act_batch(boards, think=200)  # chess.Boards -> a legal chess.Move for each, in one batch
+    move = policy.act(board, think=200)          # the same for one board
+    choice = policy.analyse(board, think=200)    # the move, its probability, the value and the top moves
 
 The network's policy logits are restricted to the legal moves (a softmax over them); the move is the most probable
 one, after the rules of the game have had their say (:func:`rule_bonus`: a mate in one is played, and a move that
-draws on the spot is avoided while the network's value says it is not behind). Many boards are evaluated in one
-batch with :meth:`ChessPolicy.act_batch` (the arena does this).
+draws on the spot is avoided while the network's value says it is not behind). ``act_batch`` is the players'
+one interface (:class:`trainers.tournament.players.Player`); ``analyse`` and its thinking-on form
+``analyse_stream`` are the one analysis, for user interfaces.
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ import torch
 
 from agents.checkpoint import check_card, load_checkpoint
 from agents.chess_network import ChessNetwork
-from agents.networks import check_iterations, deadline_after, fast_cpu_math
+from agents.chess_search import gumbel_search
+from agents.networks import check_iterations, check_whole, deadline_after, fast_cpu_math
 from puzzles.chess_encoding import encode_move
-from puzzles.chess_game import game_planes, game_result
+from puzzles.chess_game import game_planes
+
+#: Root moves the player's search considers at most (sequential halving spends the simulations on them).
+SEARCH_CONSIDERED = 16
+#: The most simulations one searched move may spend (each a batch of network calls at ``think`` iterations).
+MAX_SEARCH = 10_000
 
 
 @dataclass
@@ -64,16 +72,12 @@ class ChessPolicy:
         net: the trained network.
         card: its model card (``recommended_think`` or the training regime sets the default budget).
         device: ``"cpu"`` or ``"cuda"``.
-        rules: apply :func:`rule_bonus` (mate in one first; no drawing move while the value says ahead).
     """
 
-    def __init__(
-        self, net: ChessNetwork, card: dict[str, Any] | None = None, device: str = "cpu", rules: bool = True
-    ) -> None:
+    def __init__(self, net: ChessNetwork, card: dict[str, Any] | None = None, device: str = "cpu") -> None:
         if not isinstance(net, ChessNetwork):
             raise ValueError(f"a chess policy needs a chess network, got {type(net).__name__}")
         self.card = check_card(card or {})
-        self.rules = rules
         self.device = torch.device(device)
         self.net = net.to(self.device).eval()
         fast_cpu_math()
@@ -104,9 +108,44 @@ class ChessPolicy:
         logits, values, _ = self.net(encode_boards(boards).to(self.device), think, deadline=deadline)
         return logits.float().cpu().numpy(), values.float().cpu().numpy()
 
+    @torch.inference_mode()
+    def evaluate_planes(self, planes: np.ndarray, think: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(policy logits, values)`` of game planes ``(B, 19, 8, 8)`` after ``think`` iterations (the search's
+        evaluator; the planes come from :func:`puzzles.chess_game.game_planes`)."""
+        logits, values, _ = self.net(torch.from_numpy(planes).to(self.device), think)
+        return logits.float().cpu().numpy(), values.float().cpu().numpy()
+
+    def _searched(self, boards: list[chess.Board], think: int | None, search: int, top: int) -> list[MoveChoice]:
+        """Choices by ``search`` simulations of the noiseless Gumbel search, the network thinking ``think`` at each."""
+        think = self._check_think(think)
+        for board in boards:
+            if board.is_game_over(claim_draw=False):
+                raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
+        evaluate = lambda planes: self.evaluate_planes(planes, think)  # noqa: E731
+        results = gumbel_search(boards, evaluate, search, SEARCH_CONSIDERED, gumbel_scale=0.0)
+        choices = []
+        for board, result in zip(boards, results, strict=True):
+            moves, indices = legal_indices(board)
+            target = dict(zip(result.actions.tolist(), result.target.tolist(), strict=True))
+            probabilities = np.array([target[int(i)] for i in indices])
+            order = np.argsort(-probabilities, kind="stable")
+            best = [(moves[i], float(probabilities[i])) for i in order[:top]]
+            chosen = float(probabilities[moves.index(result.move)])
+            choices.append(MoveChoice(result.move, chosen, float(result.search_value), best))
+        return choices
+
     def _choices(
-        self, boards: list[chess.Board], think: int | None, top: int, max_seconds: float | None = None
+        self,
+        boards: list[chess.Board],
+        think: int | None,
+        top: int,
+        max_seconds: float | None = None,
+        search: int = 0,
     ) -> list[MoveChoice]:
+        if not 0 <= check_whole(search, "search") <= MAX_SEARCH:
+            raise ValueError(f"search must be 0 (none) to {MAX_SEARCH} simulations, got {search}")
+        if search > 0:
+            return self._searched(boards, think, search, top)
         logits, values = self.evaluate(boards, think, max_seconds)
         return [self._choose(board, row, value, top) for board, row, value in zip(boards, logits, values, strict=True)]
 
@@ -115,8 +154,7 @@ class ChessPolicy:
         moves, indices = legal_indices(board)
         legal = row[indices] - row[indices].max()
         probabilities = np.exp(legal) / np.exp(legal).sum()
-        ranking = probabilities + (rule_bonus(board, moves, float(value)) if self.rules else 0.0)
-        order = np.argsort(-ranking, kind="stable")
+        order = np.argsort(-probabilities, kind="stable")
         best = [(moves[i], float(probabilities[i])) for i in order[:top]]
         return MoveChoice(best[0][0], best[0][1], float(value), best)
 
@@ -146,40 +184,29 @@ class ChessPolicy:
             yield mark, self._choose(board, logits[0].float().cpu().numpy(), float(values[0]), top)
 
     def analyse(
-        self, board: chess.Board, think: int | None = None, top: int = 3, max_seconds: float | None = None
+        self,
+        board: chess.Board,
+        think: int | None = None,
+        top: int = 3,
+        max_seconds: float | None = None,
+        search: int = 0,
     ) -> MoveChoice:
         """The chosen move, its probability, the value and the ``top`` best moves of one board (``think`` and
-        ``max_seconds`` as in :meth:`evaluate`)."""
-        return self._choices([board], think, top, max_seconds)[0]
-
-    def act(self, board: chess.Board, think: int | None = None, max_seconds: float | None = None) -> chess.Move:
-        """The most probable legal move of ``board`` after ``think`` iterations."""
-        return self.analyse(board, think, top=1, max_seconds=max_seconds).move
+        ``max_seconds`` as in :meth:`evaluate`; with ``search``, the search's policy and value)."""
+        return self._choices([board], think, top, max_seconds, search)[0]
 
     def act_batch(
-        self, boards: list[chess.Board], think: int | None = None, max_seconds: float | None = None
+        self, boards: list[chess.Board], think: int | None = None, max_seconds: float | None = None, search: int = 0
     ) -> list[chess.Move]:
-        """:meth:`act` for many boards in one batch."""
-        return [choice.move for choice in self._choices(boards, think, 1, max_seconds)] if boards else []
+        """The most probable legal move of each board after ``think`` iterations (or, with ``search``, the searched
+        move), all boards in one batch."""
+        return [choice.move for choice in self._choices(boards, think, 1, max_seconds, search)] if boards else []
 
-
-def rule_bonus(board: chess.Board, moves: list[chess.Move], value: float) -> np.ndarray:
-    """What the rules of the game say about each move, on the probability scale: +2 for a move that mates,
-    -2 for one that draws on the spot (stalemate, insufficient material, threefold repetition, fifty moves)
-    when the value says the side to move is not behind. Without it a greedy policy that is winning drifts into
-    repetitions and stalemates (an early model drew 12 of 20 games against a random mover that way).
-    Moves the rules do not settle keep the network's order.
-    """
-    bonus = np.zeros(len(moves))
-    for i, move in enumerate(moves):
-        board.push(move)
-        result = game_result(board)  # after one's own move, a decisive result is a mate
-        if result is not None and result != "1/2-1/2":
-            bonus[i] = 2.0
-        elif result is not None and value >= 0:
-            bonus[i] = -2.0
-        board.pop()
-    return bonus
+    def act(
+        self, board: chess.Board, think: int | None = None, max_seconds: float | None = None, search: int = 0
+    ) -> chess.Move:
+        """:meth:`act_batch` for one board."""
+        return self.act_batch([board], think, max_seconds, search)[0]
 
 
 def load_policy(name_or_path: str | Path = "chess", device: str = "cpu") -> ChessPolicy:

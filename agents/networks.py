@@ -1,16 +1,16 @@
 """Deep-thinking networks: feed-forward, DT and DT-Recall, in 1D and 2D, and a soft-parameter-sharing net between
-feed-forward and recurrent (Savarese & Maire 2019).
+feed-forward and recurrent (Savarese & Maire 2019); and the one place that builds any network from its config,
+the chess network included.
 
-The layers match the original code (Bansal et al., NeurIPS 2022): bias-free 3-wide convolutions, basic
-residual blocks without normalisation and with a ReLU after the add, recall = concatenate the raw input to
-the thought and convolve back to the width (followed by a ReLU in 1D only, as in the original), and the
-original heads (1D: w -> w -> w/2 -> classes; 2D: w -> 32 -> 8 -> classes).
+The layers match the original code (Bansal et al., NeurIPS 2022; :mod:`agents.layers`): bias-free 3-wide
+convolutions, basic residual blocks without normalisation and with a ReLU after the add, recall = concatenate the
+raw input to the thought and convolve back to the width (followed by a ReLU in 1D only, as in the original), and
+the original heads (1D: w -> w -> w/2 -> classes; 2D: w -> 32 -> 8 -> classes).
 
-Every network speaks one contract::
+Every network runs the one thinking loop of :mod:`agents.thinking`::
 
     logits, state = net(x, iters, state=None)      # run `iters` iterations from `state`
     for logits, state in net.iterate(x, iters):    # the same, streamed one iteration at a time
-        ...
 
 ``state`` is the thought (features of ``width`` channels); ``None`` starts from the projected input.
 Nothing keeps every iteration's output: the iterator yields and forgets.
@@ -18,9 +18,6 @@ Nothing keeps every iteration's output: the iterator yields and forgets.
 
 from __future__ import annotations
 
-import operator
-import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,110 +25,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-#: The most iterations a network runs in one call, and the most any thinking budget may ask for (``think``, the
-#: cap of ``think="auto"``, a card's ``recommended_think``, a config's ``max_iters``). Shipped models recommend
-#: 44 to 453 and the 201x201 maze demo runs up to 3,000; a budget far beyond this is a typo or an attack, and a
-#: long but honest run can also be bounded by a wall-clock budget (``max_seconds``).
-MAX_THINK = 100_000
-
-
-def check_iterations(value: Any, name: str = "think", minimum: int = 1) -> int:
-    """``value`` as a number of iterations in ``minimum..MAX_THINK``.
-
-    Raises:
-        ValueError: anything else (a bool, a float such as 2.5, text, or a number out of range), naming ``name``.
-    """
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = operator.index(value)  # ints and numpy integers; 2.5 or "abc" are refused, not truncated
-    except TypeError:
-        raise ValueError(f"{name} must be a whole number of iterations, got {value!r}") from None
-    if not minimum <= number <= MAX_THINK:
-        raise ValueError(f"{name} must be from {minimum} to {MAX_THINK} iterations (MAX_THINK), got {number}")
-    return number
-
-
-def check_whole(value: Any, name: str) -> int:
-    """``value`` if it is a whole number (an int, not a bool); else TypeError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
-    return value
-
-
-def deadline_after(max_seconds: float | None) -> float | None:
-    """The ``time.monotonic()`` at which a wall-clock budget of ``max_seconds`` runs out (None: no budget).
-
-    Raises:
-        ValueError: a budget that is not a positive finite number of seconds.
-    """
-    if max_seconds is None:
-        return None
-    if isinstance(max_seconds, bool) or not isinstance(max_seconds, int | float) or not 0 < max_seconds < float("inf"):
-        raise ValueError(f"max_seconds must be a positive number of seconds or None, got {max_seconds!r}")
-    return time.monotonic() + max_seconds
-
-
-def check_deadline(deadline: float | None, done: int, iters: int) -> None:
-    """Raises TimeoutError once ``deadline`` (a ``time.monotonic()`` value, None for none) has passed."""
-    if deadline is not None and time.monotonic() > deadline:
-        raise TimeoutError(
-            f"thinking ran out of its wall-clock budget (max_seconds) after {done} of {iters} iterations"
-        )
-
-
-class Conv1dAs2d(nn.Conv1d):
-    """A bias-free 3-wide Conv1d that runs as a (1 x 3) Conv2d on channels-last ``(B, C, 1, L)`` tensors.
-
-    Its parameters are exactly a Conv1d's (checkpoints keep the original layout), but oneDNN's channels-last
-    2D kernels are about twice as fast on CPU as its 1D ones (``scripts/bench.py`` measures it).
-    """
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(x, self.weight.unsqueeze(2), padding=(0, 1))
-
-
-_CONV = {1: Conv1dAs2d, 2: nn.Conv2d}
-
-
-def _conv(dims: int, c_in: int, c_out: int, kernel: int = 3) -> nn.Module:
-    if kernel == 1:
-        return nn.Conv2d(c_in, c_out, kernel_size=1, bias=False)
-    return _CONV[dims](c_in, c_out, kernel_size=3, padding=1, bias=False)
-
-
-class SudokuBlock(nn.Module):
-    """Residual block for a 9x9 Sudoku board: each cell mixes its own features with the means over its row,
-    its column and its box (the three units whose rule it obeys), then a per-cell layer; bias-free, ReLU
-    after the add as :class:`BasicBlock`. A 3x3 convolution would need many iterations to carry a digit
-    across a row; here one block does."""
-
-    def __init__(self, dims: int, width: int) -> None:
-        super().__init__()
-        self.own, self.row, self.column, self.box, self.out = (nn.Linear(width, width, bias=False) for _ in range(5))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # Thoughts run channels-last, so (B, 9, 9, C) is a free view and every layer a matmul over channels.
-        h = x.permute(0, 2, 3, 1)
-        b, c = h.shape[0], h.shape[3]
-        mixed = self.own(h) + self.row(h.mean(2))[:, :, None] + self.column(h.mean(1))[:, None]
-        boxes = self.box(h.reshape(b, 3, 3, 3, 3, c).mean((2, 4)))  # (B, 3, 3, C), one row per box
-        mixed = (mixed.reshape(b, 3, 3, 3, 3, c) + boxes[:, :, None, :, None]).reshape(b, 9, 9, c)
-        return torch.relu(self.out(torch.relu(mixed)) + h).permute(0, 3, 1, 2)
-
-
-class BasicBlock(nn.Module):
-    """Residual block: relu(conv(relu(conv(x))) + x), bias-free, no normalisation."""
-
-    def __init__(self, dims: int, width: int) -> None:
-        super().__init__()
-        self.conv1 = _conv(dims, width, width)
-        self.conv2 = _conv(dims, width, width)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = torch.relu(self.conv1(x))
-        return torch.relu(self.conv2(out) + x)
-
+# check_iterations and deadline_after are re-exported: callers that check a budget import them from here too.
+from agents.budget import MAX_THINK, check_iterations, check_whole, deadline_after  # noqa: F401
+from agents.chess_network import ChessNetwork, ChessNetworkConfig, chess_parameter_shapes
+from agents.layers import CONVOLUTIONS, BasicBlock, SudokuBlock, conv
+from agents.thinking import ThinkingLoop
 
 #: Per-iteration block of each geometry, and the kernel of the projection, recall and head around it.
 _GEOMETRY: dict[str, tuple[type[nn.Module], int]] = {"grid": (BasicBlock, 3), "sudoku": (SudokuBlock, 1)}
@@ -184,7 +82,7 @@ class NetworkConfig:
             raise ValueError(f"network kind must be 'dt', 'ff' or 'soft', got {self.kind!r}")
         if self.kind == "soft" and self.geometry != "grid":
             raise ValueError("a soft-sharing network mixes 3-wide convolutions: it needs geometry 'grid'")
-        if self.dims not in _CONV:
+        if self.dims not in CONVOLUTIONS:
             raise ValueError(f"dims must be 1 or 2, got {self.dims}")
         if self.geometry not in _GEOMETRY or (self.geometry == "sudoku" and self.dims != 2):
             raise ValueError(f"geometry must be 'grid', or 'sudoku' with dims 2, got {self.geometry!r}")
@@ -222,7 +120,7 @@ class NetworkConfig:
         return cls(**values)
 
 
-class ThinkingNetwork(nn.Module):
+class ThinkingNetwork(ThinkingLoop):
     """A DT / DT-Recall network (``kind="dt"``), its feed-forward twin (``kind="ff"``) or the soft-sharing net
     between them (``kind="soft"``).
 
@@ -237,12 +135,12 @@ class ThinkingNetwork(nn.Module):
         self.config = config
         dims, width, c_in = config.dims, config.width, config.in_channels
         block, kernel = _GEOMETRY[config.geometry]
-        self.projection = nn.Sequential(_conv(dims, c_in, width, kernel), nn.ReLU())
+        self.projection = nn.Sequential(conv(dims, c_in, width, kernel), nn.ReLU())
         # The original has a ReLU after the recall conv in 1D only (DT) and never in feed-forward nets; a
         # soft-sharing net follows DT, so that it can become exactly a DT.
         recall_relu = dims == 1 and config.kind in ("dt", "soft")
         self.recall = (
-            nn.Sequential(_conv(dims, width + c_in, width, kernel), *([nn.ReLU()] if recall_relu else []))
+            nn.Sequential(conv(dims, width + c_in, width, kernel), *([nn.ReLU()] if recall_relu else []))
             if config.recall
             else None
         )
@@ -261,8 +159,8 @@ class ThinkingNetwork(nn.Module):
         hidden = config.head_widths()
         head: list[nn.Module] = []
         for c_prev, c_next in zip((width, *hidden), hidden, strict=False):
-            head += [_conv(dims, c_prev, c_next, kernel), nn.ReLU()]
-        head.append(_conv(dims, hidden[-1], config.out_channels, kernel))
+            head += [conv(dims, c_prev, c_next, kernel), nn.ReLU()]
+        head.append(conv(dims, hidden[-1], config.out_channels, kernel))
         self.head = nn.Sequential(*head)
 
     @property
@@ -270,8 +168,8 @@ class ThinkingNetwork(nn.Module):
         """True when iterations share weights, so any number of them can be run."""
         return self.config.kind == "dt"
 
-    def _internal(self, t: torch.Tensor) -> torch.Tensor:
-        """Inputs and thoughts run channels-last, 1D ones as ``(B, C, 1, L)`` (see :class:`Conv1dAs2d`)."""
+    def _enter(self, t: torch.Tensor) -> torch.Tensor:
+        """Inputs and thoughts run channels-last, 1D ones as ``(B, C, 1, L)`` (:class:`agents.layers.Conv1dAs2d`)."""
         if self.config.dims == 1:
             if t.dim() != 3:
                 raise ValueError(f"a 1D network takes (B, C, L) tensors, got shape {tuple(t.shape)}")
@@ -280,12 +178,14 @@ class ThinkingNetwork(nn.Module):
             raise ValueError(f"a 2D network takes (B, C, H, W) tensors, got shape {tuple(t.shape)}")
         return t.contiguous(memory_format=torch.channels_last)
 
-    def _external(self, t: torch.Tensor) -> torch.Tensor:
+    _resume = _enter
+
+    def _leave(self, t: torch.Tensor) -> torch.Tensor:
         return t.squeeze(2) if self.config.dims == 1 else t
 
-    def initial_state(self, x: torch.Tensor) -> torch.Tensor:
-        """The thought before the first iteration: the projected input."""
-        return self._external(self.projection(self._internal(x)))
+    def read(self, state: torch.Tensor) -> tuple[torch.Tensor]:
+        """``(logits,)`` of an internal thought."""
+        return (self._leave(self.head(state)),)
 
     def _step(self, x: torch.Tensor, state: torch.Tensor, index: int) -> torch.Tensor:
         if self.recall is not None:
@@ -316,54 +216,8 @@ class ThinkingNetwork(nn.Module):
         mixes = mixes / mixes.norm(dim=1, keepdim=True).clamp_min(1e-12)
         return (mixes @ mixes.T).abs()
 
-    def iterate(
-        self,
-        x: torch.Tensor,
-        iters: int,
-        state: torch.Tensor | None = None,
-        start: int = 0,
-        deadline: float | None = None,
-    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Yields ``(logits, state)`` after each of ``iters`` iterations, keeping none of them.
-
-        Args:
-            x: input batch ``(B, C, L)`` or ``(B, C, H, W)``.
-            iters: iterations to run, at most :data:`MAX_THINK`.
-            state: thought to continue from; ``None`` starts from the projected input.
-            start: iterations already run (selects feed-forward stages; ignored by DT networks).
-            deadline: a ``time.monotonic()`` value (see :func:`deadline_after`) after which no iteration starts:
-                TimeoutError instead.
-        """
-        iters = self._check_budget(start, iters)
-        x = self._internal(x)
-        state = self.projection(x) if state is None else self._internal(state)
-        for i in range(iters):
-            check_deadline(deadline, i, iters)
-            state = self._step(x, state, start + i)
-            yield self._external(self.head(state)), self._external(state)
-
-    def forward(
-        self,
-        x: torch.Tensor,
-        iters: int,
-        state: torch.Tensor | None = None,
-        start: int = 0,
-        deadline: float | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Runs ``iters`` iterations (at most :data:`MAX_THINK`) and returns ``(logits, state)`` of the last one.
-
-        ``iters=0`` returns the head applied to the starting thought; ``deadline`` as in :meth:`iterate`.
-        """
-        iters = self._check_budget(start, iters)
-        x = self._internal(x)
-        state = self.projection(x) if state is None else self._internal(state)
-        for i in range(iters):
-            check_deadline(deadline, i, iters)
-            state = self._step(x, state, start + i)
-        return self._external(self.head(state)), self._external(state)
-
     def _check_budget(self, start: int, iters: int) -> int:
-        iters = check_iterations(iters, "iters", minimum=0)
+        iters = super()._check_budget(start, iters)
         if not self.recurrent and start + iters > self.config.max_iters:
             raise ValueError(
                 f"a feed-forward network has {self.config.max_iters} stages; asked for iterations "
@@ -387,8 +241,6 @@ def parameter_shapes(config: Any) -> dict[str, tuple[int, ...]]:
     built networks). Feed-forward stages are listed one by one: bound ``max_iters * blocks`` first.
     """
     if getattr(config, "kind", None) == "chess":
-        from agents.chess_network import chess_parameter_shapes
-
         return chess_parameter_shapes(config)
     dims, width, kernel = config.dims, config.width, _GEOMETRY[config.geometry][1]
 
@@ -422,8 +274,6 @@ def network_config(values: dict) -> Any:
         ValueError: an unknown setting or a value out of range.
     """
     if isinstance(values, dict) and values.get("kind") == "chess":
-        from agents.chess_network import ChessNetworkConfig  # it builds on this module's blocks
-
         return ChessNetworkConfig.from_dict(values)
     return NetworkConfig.from_dict(values)
 
@@ -433,7 +283,5 @@ def build_network(config: Any) -> nn.Module:
     if isinstance(config, dict):
         config = network_config(config)
     if getattr(config, "kind", None) == "chess":
-        from agents.chess_network import ChessNetwork
-
         return ChessNetwork(config)
     return ThinkingNetwork(config)

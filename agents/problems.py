@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 import chess
 import numpy as np
@@ -19,8 +17,14 @@ import torch
 
 from puzzles import mazes, prefix_sums, sudoku
 from puzzles.chess_encoding import board_planes, move_target
-from puzzles.chess_game import parse_position
-from puzzles.chess_puzzles import HELD_OUT_EVERY, PuzzleRow, is_held_out, mirror_files, read_lichess_rows
+from puzzles.chess_puzzle_data import (
+    clear_puzzle_shares,
+    fen_batch,
+    mirror_some,
+    puzzle_answers,
+    puzzle_shares,
+)
+from puzzles.chess_puzzles import HELD_OUT_EVERY, is_held_out
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -214,61 +218,15 @@ class Sudoku(Problem):
         return np.concatenate([v[0] for v in variants])[:count], np.concatenate([v[1] for v in variants])[:count]
 
 
-class PuzzleMove(str):
-    """A UCI move string that carries the FEN it is played in.
-
-    It compares, hashes and prints as the plain UCI string (the native answer), but the target map is drawn
-    from the side to move's view, which a UCI string alone does not tell. Carrying the position inside the
-    answer lets ``encode_target(targets[index])`` work as the trainer and evaluation call it, with the
-    :class:`Problem` API unchanged for every family.
-    """
-
-    fen: str
-
-    def __new__(cls, uci: str, fen: str) -> PuzzleMove:
-        move = super().__new__(cls, uci)
-        move.fen = fen
-        return move
-
-    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # pickling and copies keep the FEN
-        return str(self), self.fen
-
-
-@dataclass(frozen=True)
-class _PuzzleShare:
-    """One share (held out or training) of a puzzle set, sorted by difficulty so a level is a slice."""
-
-    name: str  # for messages: "held-out puzzles of FILE"
-    levels: np.ndarray  # int64, sorted
-    rows: tuple[PuzzleRow, ...]  # replayed when drawn
-
-    def counts(self) -> str:
-        values, counts = np.unique(self.levels, return_counts=True)
-        return ", ".join(f"{v} ({c})" for v, c in zip(values, counts, strict=True)) or "none"
-
-    def draw(self, count: int, low: int | None, high: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """``count`` puzzles with ``low <= difficulty <= high`` (no lower bound for None); without replacement
-        when there are enough."""
-        start = 0 if low is None else int(np.searchsorted(self.levels, low, side="left"))
-        stop = int(np.searchsorted(self.levels, high, side="right"))
-        available = stop - start
-        if available == 0:
-            wanted = f"difficulty {high}" if low is not None else f"difficulty at most {high}"
-            raise ValueError(f"none of the {self.name} has {wanted}; difficulties (puzzles): {self.counts()}")
-        chosen = [self.rows[i].puzzle for i in start + rng.choice(available, size=count, replace=count > available)]
-        fens = np.empty(count, dtype=object)
-        fens[:] = [p.fen for p in chosen]
-        return fens, ChessPuzzles.answers(fens, [p.best_move for p in chosen])
-
-
 class ChessPuzzles(Problem):
     """FEN strings ``(B,)`` in, UCI moves ``(B,)`` out; ``size`` is a puzzle's integer difficulty.
 
     The network sees the 12 piece planes from the side to move's view and learns the original benchmark's
     target, an 8x8 map marking the move's origin and destination squares (every square counts, no mask).
 
-    - Targets: answers are :class:`PuzzleMove` strings, which carry their FEN, so ``encode_target`` can draw
-      the map in the mover's view; plain UCI strings pair with their positions through :meth:`answers`.
+    - Targets: answers are :class:`puzzles.chess_puzzle_data.PuzzleMove` strings, which carry their FEN, so
+      ``encode_target`` can draw the map in the mover's view; plain UCI strings pair with their positions
+      through :meth:`answers`.
     - Prediction: the per-square margin ``logit(marked) - logit(unmarked)``; :meth:`exact` is the original's
       metric (the two top-scoring squares are the move's two squares), and :meth:`decode` picks the legal move with
       the largest summed margin over its two squares: the most likely legal move if the squares are independent
@@ -297,30 +255,13 @@ class ChessPuzzles(Problem):
     held_out_every = HELD_OUT_EVERY
     #: The share of training puzzles handed out mirrored (chess's left-right symmetry doubles the data).
     mirror_share = 0.5
-    #: Loaded sets, keyed by file and modification time: ``(held out, training)``.
-    _sets: ClassVar[dict[tuple[str, int], tuple[_PuzzleShare, _PuzzleShare]]] = {}
 
     # ------------------------------------------------------------------------------------------ formats
-    def _boards(self, inputs: np.ndarray) -> tuple[np.ndarray, list[chess.Board]]:
-        """The batch as a 1-D object array of FENs and their boards, each checked to be a playable position."""
-        if isinstance(inputs, str):
-            raise TypeError("chess puzzles come as a batch of FEN strings (a list or 1-D array), not one string")
-        array = np.asarray(inputs, dtype=object)
-        if array.ndim != 1:
-            raise ValueError(f"chess puzzles are a 1-D batch of FEN strings, got shape {array.shape}")
-        fens, boards = np.empty(len(array), dtype=object), []
-        for index, fen in enumerate(array):
-            if isinstance(fen, chess.Board):
-                raise TypeError(f"the position at index {index} is a board; chess puzzles come as FEN strings")
-            boards.append(parse_position(fen, f"the position at index {index}"))
-            fens[index] = str(fen)
-        return fens, boards
-
     def validate(self, inputs: np.ndarray) -> np.ndarray:
-        return self._boards(inputs)[0]
+        return fen_batch(inputs)[0]
 
     def encode(self, inputs: np.ndarray) -> torch.Tensor:
-        boards = self._boards(inputs)[1]
+        boards = fen_batch(inputs)[1]
         planes = np.zeros((len(boards), 12, 8, 8), dtype=np.float32)
         for index, board in enumerate(boards):
             planes[index] = board_planes(board)
@@ -329,12 +270,10 @@ class ChessPuzzles(Problem):
     @staticmethod
     def answers(fens: np.ndarray | list[str], moves: np.ndarray | list[str]) -> np.ndarray:
         """UCI ``moves`` paired with their positions, as answers that :meth:`encode_target` takes."""
-        answers = np.empty(len(moves), dtype=object)
-        answers[:] = [PuzzleMove(str(move), str(fen)) for fen, move in zip(fens, moves, strict=True)]
-        return answers
+        return puzzle_answers(fens, moves)
 
     def encode_target(self, targets: np.ndarray) -> torch.Tensor:
-        """The origin/destination maps ``(B, 8, 8)`` of :class:`PuzzleMove` answers, in the mover's view."""
+        """The origin/destination maps ``(B, 8, 8)`` of ``PuzzleMove`` answers, in the mover's view."""
         targets = np.asarray(targets, dtype=object)
         maps = np.zeros((len(targets), 8, 8), dtype=np.int64)
         for index, answer in enumerate(targets):
@@ -367,7 +306,7 @@ class ChessPuzzles(Problem):
 
     def decode(self, prediction: torch.Tensor, inputs: np.ndarray) -> np.ndarray:
         """Per board, the legal move whose two squares score highest (see the class doc)."""
-        boards = self._boards(inputs)[1]
+        boards = fen_batch(inputs)[1]
         answers = np.empty(len(boards), dtype=object)
         if not boards:
             return answers
@@ -397,40 +336,17 @@ class ChessPuzzles(Problem):
     @classmethod
     def clear_cache(cls) -> None:
         """Forgets loaded puzzle sets (for tests, or after rewriting a file in place)."""
-        cls._sets.clear()
-
-    def _shares(self) -> tuple[_PuzzleShare, _PuzzleShare]:
-        path = self.puzzle_file()
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"no chess puzzle set at {path}: mine one with `python scripts/mine_chess_puzzles.py --output "
-                "puzzles/data/chess_puzzles.csv.gz`, or point $DEEPTHINK_CHESS_PUZZLES at a Lichess-format CSV"
-            )
-        key = (str(path.resolve()), path.stat().st_mtime_ns)
-        if key not in self._sets:
-            rows = sorted(read_lichess_rows(path), key=lambda r: round(r.difficulty))
-            shares = []
-            for held in (True, False):
-                chosen = tuple(r for r in rows if self.held_out(r.puzzle_id) == held)
-                levels = np.array([round(r.difficulty) for r in chosen], dtype=np.int64)
-                name = f"{'held-out' if held else 'training'} puzzles of {path}"
-                shares.append(_PuzzleShare(name, levels, chosen))
-            self._sets[key] = (shares[0], shares[1])
-        return self._sets[key]
+        clear_puzzle_shares()
 
     def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``count`` held-out puzzles of difficulty exactly ``size``: ``(FENs, answers)``."""
-        return self._shares()[0].draw(count, size, size, rng)
+        return puzzle_shares(self.puzzle_file())[0].draw(count, size, size, rng)
 
     def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``count`` training-share puzzles of difficulty at most ``size``: ``(FENs, answers)``, each mirrored
-        left to right with probability :attr:`mirror_share` (:func:`puzzles.chess_puzzles.mirror_files`)."""
-        fens, answers = self._shares()[1].draw(count, None, size, rng)  # fresh arrays
-        for index in np.flatnonzero(rng.random(count) < self.mirror_share):
-            mirrored = mirror_files(fens[index], str(answers[index]))
-            if mirrored is not None:
-                fens[index] = mirrored[0]
-                answers[index] = PuzzleMove(mirrored[1], mirrored[0])
+        left to right with probability :attr:`mirror_share` (:func:`puzzles.chess_puzzle_data.mirror_some`)."""
+        fens, answers = puzzle_shares(self.puzzle_file())[1].draw(count, None, size, rng)  # fresh arrays
+        mirror_some(fens, answers, self.mirror_share, rng)
         return fens, answers
 
 

@@ -16,16 +16,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from agents.budget import MAX_THINK, check_deadline, check_iterations, deadline_after
 from agents.checkpoint import CHESS_GAME, check_card, check_problem_fits, load_checkpoint
-from agents.networks import (
-    MAX_THINK,
-    ThinkingNetwork,
-    check_deadline,
-    check_iterations,
-    deadline_after,
-    fast_cpu_math,
-)
+from agents.networks import ThinkingNetwork, fast_cpu_math
 from agents.problems import Problem, get_problem
+from agents.thinking import halting_step, iterations, puzzle_batches
 
 
 @dataclass
@@ -202,13 +197,13 @@ class Solver:
         deadline = deadline_after(max_seconds)
         inputs = self.problem.validate(inputs)
         cap = self.check_think(cap if cap is not None else min(4 * self.default_think, MAX_THINK))
-        answers, iterations = [], []
+        answers, runs = [], []
         with torch.inference_mode():
             for chunk in self._chunks(inputs):
                 prediction, used = self._halting_batch(self.problem.encode(chunk).to(self.device), cap, deadline)
                 answers.append(self.problem.decode(prediction, chunk))
-                iterations.append(used.cpu().numpy())
-        return np.concatenate(answers), np.concatenate(iterations)
+                runs.append(used.cpu().numpy())
+        return np.concatenate(answers), np.concatenate(runs)
 
     def _halting_batch(
         self, x: torch.Tensor, cap: int, deadline: float | None = None
@@ -226,15 +221,13 @@ class Solver:
             prediction = self.problem.predict(logits, x)
             if final is None:
                 final = torch.zeros_like(prediction)
-            if previous is not None:
-                same = self.problem.exact(prediction, previous)
-                stable = torch.where(same, stable + 1, torch.zeros_like(stable))
+            never = torch.zeros_like(stable, dtype=torch.bool)  # the first prediction equals no previous one
+            same = never if previous is None else self.problem.exact(prediction, previous)
+            least = self.problem.least_confidence(logits, x)
+            stable, done = halting_step(stable, same, least, self.halt_patience, self.halt_confidence)
             answer = prediction if readout is None else readout.update(self.problem.confidence(logits, x), prediction)
-            if i < cap:
-                sure = self.problem.least_confidence(logits, x) >= self.halt_confidence
-                done = (stable >= self.halt_patience) & sure
-            else:
-                done = torch.ones_like(stable, dtype=torch.bool)
+            if i == cap:
+                done = torch.ones_like(done)
             final[active[done]] = answer[done]
             used[active[done]] = i
             keep = ~done
@@ -254,19 +247,18 @@ class Solver:
         inputs = self.problem.validate(inputs)
         think = self.check_think(think)
         with torch.inference_mode():
-            x = self.problem.encode(inputs).to(self.device)
-            mask = self.problem.loss_mask(x)
-            counted = mask.flatten(1).sum(1).clamp(min=1) if mask is not None else x.shape[2:].numel()
-            previous = self.net.initial_state(x)
-            for i, (logits, state) in enumerate(self.net.iterate(x, think, previous, deadline=deadline)):
-                change = (state - previous).flatten(1).norm(dim=1)
-                previous = state
+            encode, everything = puzzle_batches(self.problem, inputs, device=self.device), max(len(inputs), 1)
+            for step in iterations(self.net, len(inputs), think, encode, everything, changes=True, deadline=deadline):
+                (x,), (logits,) = step.batch, step.outputs
+                if step.number == 1:
+                    mask = self.problem.loss_mask(x)
+                    counted = mask.flatten(1).sum(1).clamp(min=1) if mask is not None else x.shape[2:].numel()
                 scores = self.problem.predict(logits, x)
                 yield ThoughtStep(
-                    iteration=i + 1,
+                    iteration=step.number,
                     prediction=self.problem.decode(scores, inputs),
                     confidence=(self.problem.confidence(logits, x) / counted).cpu().numpy(),
-                    change=change.cpu().numpy(),
+                    change=step.change.cpu().numpy(),
                     scores=scores.float().cpu().numpy(),
                 )
 

@@ -36,7 +36,7 @@ except ImportError as error:  # the suite's core does not depend on PettingZoo
 from envs.actions import discrete_index
 from envs.rendering import chess_picture, chess_text
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
-from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position, starting_boards
+from puzzles.chess_game import GAME_PLANES, episode_board, game_planes, game_result, starting_boards
 
 #: The agents, as PettingZoo's own chess names them: ``player_0`` plays White, ``player_1`` Black.
 AGENTS = ("player_0", "player_1")
@@ -201,12 +201,7 @@ class ChessAECEnv(AECEnv):
         unknown = sorted(set(options) - {"fen"})
         if unknown:
             warnings.warn(f"unknown reset options {unknown} ignored; the only one is 'fen'", stacklevel=2)
-        if options.get("fen") is not None:
-            board = parse_position(options["fen"], "options['fen']")
-        elif self._starting_boards:
-            board = self._starting_boards[int(self._np_random.integers(len(self._starting_boards)))].copy()
-        else:
-            board = chess.Board()
+        board = episode_board(options.get("fen"), self._starting_boards, self._np_random)
         self._board = board
         self._start_ply = board.ply()
         self._result = _UNFINISHED

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import chess
 import chess.engine
@@ -14,40 +12,14 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.actions import discrete_action
+from envs.chess_opponents import OpponentPolicy, check_opponent, engine_binary, policy_move
 from envs.rendering import chess_picture, chess_text
 from puzzles.chess_encoding import NUM_ACTIONS, decode_move, legal_action_mask
-from puzzles.chess_game import GAME_PLANES, game_planes, game_result, parse_position, starting_boards
-from puzzles.engine import StockfishProcess, find_stockfish
+from puzzles.chess_game import GAME_PLANES, episode_board, game_planes, game_result, starting_boards
+from puzzles.engine import StockfishProcess
 
 _COLOURS = {"white": chess.WHITE, "black": chess.BLACK}
 _UNFINISHED = "*"
-
-
-class OpponentPolicy(Protocol):
-    """Anything that picks a move: the duck type accepted as an opponent (a plain callable also works)."""
-
-    def act(self, board: chess.Board) -> chess.Move:
-        """A legal move of ``board``'s side to move."""
-        ...
-
-
-def _engine_binary(engine_path: Any) -> str:
-    """The Stockfish binary to run: ``engine_path``, checked to be an executable file, else the one installed.
-
-    Raises:
-        TypeError: a path that is not a string or path.
-        FileNotFoundError: no executable file there, or no Stockfish installed.
-    """
-    if engine_path is None:
-        return find_stockfish()
-    if not isinstance(engine_path, str | os.PathLike):
-        raise TypeError(f"engine_path is the path of a Stockfish binary, got {type(engine_path).__name__}")
-    if not Path(engine_path).is_file() or not os.access(engine_path, os.X_OK):
-        raise FileNotFoundError(
-            f"engine_path {str(engine_path)!r} is not an executable file; leave it out to use the installed "
-            "Stockfish (apt-get install stockfish)"
-        )
-    return str(engine_path)
 
 
 class ChessEnv(gym.Env[np.ndarray, np.int64]):
@@ -182,18 +154,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
                 ply cap, a thinking budget outside 1..MAX_THINK, or a starting position that is not a playable FEN.
             FileNotFoundError: a Stockfish opponent without an executable ``engine_path`` or installed Stockfish.
         """
-        if isinstance(opponent, str):
-            if opponent not in ("random", "stockfish"):
-                raise ValueError(f"opponent is 'random', 'stockfish' or a policy object, got {opponent!r}")
-        elif not (callable(getattr(opponent, "act", None)) or callable(opponent)):
-            raise ValueError(
-                f"opponent must be 'random', 'stockfish', an object with act(board) or a callable, "
-                f"got {type(opponent).__name__}"
-            )
-        if isinstance(opponent_nodes, bool) or not isinstance(opponent_nodes, int) or opponent_nodes < 1:
-            raise ValueError(f"opponent_nodes is a positive integer, got {opponent_nodes!r}")
-        if opponent_elo is not None and (isinstance(opponent_elo, bool) or not isinstance(opponent_elo, int)):
-            raise ValueError(f"opponent_elo is an integer or None, got {opponent_elo!r}")
+        check_opponent(opponent, opponent_nodes, opponent_elo)
         if agent_color not in (*_COLOURS, "random"):
             raise ValueError(f"agent_color is 'white', 'black' or 'random', got {agent_color!r}")
         if max_plies is not None and (isinstance(max_plies, bool) or not isinstance(max_plies, int) or max_plies < 1):
@@ -205,7 +166,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
 
             check_iterations(opponent_think, "opponent_think")
         if isinstance(opponent, str) and opponent == "stockfish":
-            engine_path = _engine_binary(engine_path)  # at make, not at the first Stockfish move
+            engine_path = engine_binary(engine_path)  # at make, not at the first Stockfish move
 
         self.opponent = opponent
         self.opponent_nodes = opponent_nodes
@@ -263,12 +224,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         if colour not in (*_COLOURS, "random"):
             raise ValueError(f"agent_color is 'white', 'black' or 'random', got {colour!r}")
 
-        if options.get("fen") is not None:
-            board = parse_position(options["fen"], "options['fen']")
-        elif self._starting_boards:
-            board = self._starting_boards[int(self.np_random.integers(len(self._starting_boards)))].copy()
-        else:
-            board = chess.Board()
+        board = episode_board(options.get("fen"), self._starting_boards, self.np_random)
         self._agent = bool(self.np_random.integers(2)) if colour == "random" else _COLOURS[colour]
 
         self._board = board
@@ -396,11 +352,7 @@ class ChessEnv(gym.Env[np.ndarray, np.int64]):
         elif isinstance(self.opponent, str):
             move = self._stockfish_move()
         else:
-            kwargs = {} if self.opponent_think is None else {"think": self.opponent_think}
-            act = getattr(self.opponent, "act", None)
-            move = act(board.copy(), **kwargs) if callable(act) else self.opponent(board.copy(), **kwargs)
-            if not isinstance(move, chess.Move) or not board.is_legal(move):
-                raise ValueError(f"the opponent policy returned {move!r}, not a legal chess.Move, in {board.fen()}")
+            move = policy_move(self.opponent, board, self.opponent_think)
         board.push(move)
 
     def _stockfish_move(self) -> chess.Move:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from puzzles.chess_game import GAME_PLANES, game_planes
 from puzzles.chess_puzzles import Puzzle, ReplayedPuzzles, is_held_out, read_lichess_rows
 
 #: The puzzle set ``gym.make`` uses by default: mined by this project's miner (its data card beside it).
-SHIPPED_PUZZLES = Path(__file__).resolve().parent.parent / "puzzles" / "data" / "chess_puzzles.csv.gz"
+SHIPPED_PUZZLES = Path(str(resources.files("puzzles") / "data" / "chess_puzzles.csv.gz"))
 
 #: The ``split`` keyword's values: every puzzle, or one side of :func:`puzzles.chess_puzzles.is_held_out`.
 SPLITS = ("all", "held_out", "training")

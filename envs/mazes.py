@@ -28,35 +28,6 @@ def _to_uint8(rgb: np.ndarray) -> np.ndarray:
     return (rgb * 255).round().astype(np.uint8)
 
 
-def _grid_of_compact(compact: np.ndarray) -> np.ndarray:
-    """The grid of codes of a compact ``(3, s, s)`` view whose colours ``mazes.validate_images`` has checked."""
-    matches = (compact.transpose(1, 2, 0)[:, :, None, :] == mazes.COLOURS).all(axis=-1)  # (s, s, 4)
-    return matches.argmax(axis=-1).astype(np.uint8)
-
-
-def _grid_of_image(image: Any, size: int) -> np.ndarray:
-    """The grid of a native maze image of this ``size``, checked (one clear ValueError otherwise)."""
-    try:
-        array = np.asarray(image, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise ValueError(f"a maze image is a (3, 2s+6, 2s+6) array of 0/1 floats, got {type(image).__name__}") from None
-    if array.ndim != 3:
-        raise ValueError(f"a maze image has shape (3, 2s+6, 2s+6), got {array.shape}")
-    array = mazes.validate_images(array[None])[0]  # also checks that it is drawn as a maze with a start and goal
-    side = mazes.image_side(size)
-    if array.shape[-1] != side:
-        raise ValueError(
-            f"this environment takes size-{size} mazes (images of side {side}), "
-            f"got side {array.shape[-1]} (size {mazes.image_size(array)})"
-        )
-    return _grid_of_compact(mazes.image_to_compact(array[None])[0])
-
-
-def _blocks(mask: np.ndarray, size: int) -> np.ndarray:
-    """Per element of the compact view, whether any pixel of its 2x2 block in a native ``mask`` is set."""
-    return mask[3:-3, 3:-3].reshape(size, 2, size, 2).any(axis=(1, 3))
-
-
 class MazeEnv(SolveEnv):
     """A maze: see its image, answer its shortest path from start to goal as a pixel mask, in one step.
 
@@ -135,7 +106,7 @@ class MazeEnv(SolveEnv):
         return images[0], paths[0]
 
     def _pose(self, puzzle: Any) -> tuple[np.ndarray, np.ndarray]:
-        grid = _grid_of_image(puzzle, self.size)
+        grid = mazes.grid_of_image(puzzle, self.size)
         path = mazes.shortest_path(grid)  # ValueError without one start and goal joined by a path
         image = mazes.compact_to_image(mazes.COLOURS[grid].transpose(2, 0, 1)[None])[0]
         return image, mazes.compact_to_image(path[None])[0]
@@ -155,13 +126,13 @@ class MazeEnv(SolveEnv):
         return _to_uint8(rgb)
 
     def _render_text(self) -> str:
-        grid = _grid_of_compact(mazes.image_to_compact(self.puzzle[None])[0])
+        grid = mazes.grid_of_compact(mazes.image_to_compact(self.puzzle[None])[0])
         chars = _CHARS[grid]
         if self.answer is not None:
             scored = self._scored()
             wrong_pixels = (self.answer != self.solution) & scored
-            wrong = _blocks(wrong_pixels, self.size)
-            on_path = _blocks(self.solution.astype(bool), self.size)
+            wrong = mazes.element_blocks(wrong_pixels, self.size)
+            on_path = mazes.element_blocks(self.solution.astype(bool), self.size)
             chars[on_path & ~wrong & (grid == mazes.OPEN)] = "o"
             chars[on_path & wrong] = "!"
             chars[~on_path & wrong] = "x"
@@ -376,7 +347,7 @@ class MazeNavEnv(gym.Env[np.ndarray, np.int64]):
         except (TypeError, ValueError):  # a ragged nest of lists
             grid = np.asarray(None)
         if grid.ndim == 3:
-            return _grid_of_image(grid, self.size)
+            return mazes.grid_of_image(grid, self.size)
         if grid.ndim != 2 or grid.dtype.kind not in "biuf":
             raise ValueError(f"a maze is an (s, s) grid of codes or a (3, 2s+6, 2s+6) image, got {type(maze).__name__}")
         if grid.shape != (self.size, self.size):

@@ -48,7 +48,7 @@ FONT = {char: np.array([[c == "#" for c in row] for row in rows]) for char, rows
 GLYPH_HEIGHT, GLYPH_WIDTH = 7, 5
 
 Colour = tuple[int, int, int]
-LIGHT_SQUARE, DARK_SQUARE = (214, 180, 135), (164, 122, 79)  # as the terminal board of agents.chess_play
+LIGHT_SQUARE, DARK_SQUARE = (214, 180, 135), (164, 122, 79)  # as the terminal board of trainers.play.board_view
 LIGHT_MOVED, DARK_MOVED = (212, 212, 106), (170, 162, 58)
 CHECKED = (224, 88, 79)
 WHITE_PIECE, BLACK_PIECE = (248, 248, 244), (28, 28, 28)

@@ -167,3 +167,17 @@ def starting_boards(starting_fens: list[str] | None) -> list[chess.Board]:
     if starting_fens is not None and not boards:
         raise ValueError("starting_fens is an empty list (leave it None for the standard start)")
     return boards
+
+
+def episode_board(fen: str | None, boards: list[chess.Board], rng: np.random.Generator) -> chess.Board:
+    """An environment episode's start: ``fen`` when given (checked), else one of ``boards`` (from
+    :func:`starting_boards`) drawn with ``rng``, else the standard start.
+
+    Raises:
+        ValueError: a ``fen`` that is malformed, impossible or already over.
+    """
+    if fen is not None:
+        return parse_position(fen, "options['fen']")
+    if boards:
+        return boards[int(rng.integers(len(boards)))].copy()
+    return chess.Board()

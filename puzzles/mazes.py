@@ -20,6 +20,7 @@ Answers are uint8 masks of the path (start and goal included) in the matching vi
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 import numpy as np
 
@@ -188,3 +189,37 @@ def _check_drawn_as_mazes(images: np.ndarray) -> None:
 def image_size(images: np.ndarray) -> int:
     """The maze size ``s`` of native images of side ``2s+6``."""
     return (images.shape[-1] - 6) // 2
+
+
+def grid_of_compact(compact: np.ndarray) -> np.ndarray:
+    """The grid of codes of one compact ``(3, s, s)`` view whose colours :func:`validate_images` has checked."""
+    matches = (compact.transpose(1, 2, 0)[:, :, None, :] == COLOURS).all(axis=-1)  # (s, s, 4)
+    return matches.argmax(axis=-1).astype(np.uint8)
+
+
+def grid_of_image(image: Any, size: int) -> np.ndarray:
+    """The grid of codes of one native maze image of this ``size`` (anything array-like).
+
+    Raises:
+        ValueError: not a float array of shape ``(3, 2s+6, 2s+6)``, not drawn as a maze (see
+            :func:`validate_images`), or a maze of another size.
+    """
+    try:
+        array = np.asarray(image, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise ValueError(f"a maze image is a (3, 2s+6, 2s+6) array of 0/1 floats, got {type(image).__name__}") from None
+    if array.ndim != 3:
+        raise ValueError(f"a maze image has shape (3, 2s+6, 2s+6), got {array.shape}")
+    array = validate_images(array[None])[0]  # also checks that it is drawn as a maze with a start and goal
+    side = image_side(size)
+    if array.shape[-1] != side:
+        raise ValueError(
+            f"this environment takes size-{size} mazes (images of side {side}), "
+            f"got side {array.shape[-1]} (size {image_size(array)})"
+        )
+    return grid_of_compact(image_to_compact(array[None])[0])
+
+
+def element_blocks(mask: np.ndarray, size: int) -> np.ndarray:
+    """Per element of the compact view, whether any pixel of its 2x2 block in a native ``mask`` is set."""
+    return mask[3:-3, 3:-3].reshape(size, 2, size, 2).any(axis=(1, 3))

@@ -1,93 +1,9 @@
-"""Halting rules replayed on a validation draw: what each (patience, confidence) rule would cost and lose.
-
-    python scripts/halting_rules.py --checkpoint prefix_sums --size 512 --count 1000 --seed 100
-    python scripts/halting_rules.py --checkpoint sudoku --size 24 --count 200 --seed 100
-
-Traces the card's budget once on fresh instances (a seed other than the bench's, so that a rule chosen here is
-measured there on other instances), then replays every rule of the grid (``trainers/halting.py``). Prints and
-writes ``<out>/halting_rules.json``: per rule, its exact match minus the fixed budget's and its share of the
-budget's iterations, beside the floor no rule that waits for a right answer can go under.
+"""Halting rules replayed on a validation draw: what each (patience, confidence) rule would cost and lose. The
+command is :mod:`trainers.commands.halting_rules` (its docstring shows examples); installed, it is also
+``deepthink halting-rules``, and ``python -m trainers.commands.halting_rules`` runs it from a checkout.
 """
 
-from __future__ import annotations
-
-import sys
-from dataclasses import asdict, dataclass
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from agents.solver import load_solver  # noqa: E402
-from puzzles.storage import save_json  # noqa: E402
-from trainers.cli import arg, command_line, parse_args, run_main  # noqa: E402
-from trainers.halting import replay, trace_halting  # noqa: E402
-
-
-@dataclass
-class Args:
-    """Replay halting rules on a traced validation draw."""
-
-    checkpoint: str = arg("prefix_sums", "shipped solver name or checkpoint path")
-    size: int = arg(512, "difficulty of the instances (bits, maze size, Sudoku givens)")
-    count: int = arg(1000, "fresh instances")
-    seed: int = arg(100, "seed of the draw (the bench uses 0 to 2)")
-    think: int = arg(0, "budget traced (0 = the card's recommended think)")
-    patience: list[int] = arg([1, 2, 3, 4], "patiences of the grid")
-    confidence: list[float] = arg([0.0, 0.6, 0.8, 0.9, 0.95, 0.99, 0.999], "confidence gates of the grid")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
-    out: str = arg("reports", "folder for halting_rules.json")
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(Args, argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    if args.count < 1:
-        raise ValueError(f"--count must be at least 1, got {args.count}")
-    solver = load_solver(args.checkpoint)
-    think = solver.check_think(args.think or None)
-    inputs, targets = solver.problem.generate(args.count, args.size, np.random.default_rng(args.seed))
-    trace = trace_halting(solver, inputs, targets, think)
-    fixed, floor = float(trace.right[:, -1].mean()), trace.floor()
-    rules = []
-    for patience in args.patience:
-        for confidence in args.confidence:
-            iterations, right = replay(trace, patience, confidence)
-            rules.append(
-                {
-                    "patience": patience,
-                    "confidence": confidence,
-                    "minus_fixed_points": round(100 * (float(right.mean()) - fixed), 2),
-                    "iteration_share": round(float(iterations.mean()) / think, 4),
-                }
-            )
-    table = Table(title=f"{args.checkpoint}, {args.count} instances of size {args.size}, think {think}")
-    for column in ("patience", "confidence", "minus fixed (points)", "share of iterations"):
-        table.add_column(column, justify="right")
-    for rule in rules:
-        table.add_row(
-            *(str(rule[k]) for k in ("patience", "confidence", "minus_fixed_points")), f"{rule['iteration_share']:.1%}"
-        )
-    console = Console()
-    console.print(table)
-    console.print(f"fixed budget: {fixed:.1%} exact; floor: {floor:.1%} of the iterations")
-    save_json(
-        Path(args.out) / "halting_rules.json",
-        {
-            "command": command_line(__file__, argv),
-            "args": asdict(args),
-            "think": think,
-            "fixed_exact_match": fixed,
-            "floor": floor,
-            "rules": rules,
-        },
-    )
-
+from trainers.commands.halting_rules import main
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

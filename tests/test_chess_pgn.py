@@ -8,10 +8,11 @@ import chess.pgn
 import pytest
 from rich.console import Console
 
-from agents.chess_pgn import SavedGame, game_pgn, read_game
-from agents.chess_play import GameSession
-from agents.uci import value_to_cp
-from tests.helpers import load_script
+from trainers.cli import run_main
+from trainers.play import terminal as play
+from trainers.play.pgn import SavedGame, game_pgn, read_game
+from trainers.play.session import GameSession
+from trainers.play.uci_limits import value_to_cp
 
 START = "r1bqkbnr/pppp1ppp/2n5/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R w KQkq - 2 3"
 
@@ -149,10 +150,9 @@ def test_a_pgn_from_elsewhere_keeps_the_colour_you_choose(tmp_path):
 
 
 def run_play(monkeypatch, argv, lines):
-    """``scripts/play.py``'s main with the counting policy and scripted input; returns the printed text."""
+    """``deepthink play``'s main with the counting policy and scripted input; returns the printed text."""
     import agents.chess_policy
 
-    play = load_script("play")
     policy = CountingPolicy()
     monkeypatch.setattr(agents.chess_policy, "load_policy", lambda name: policy)
     console = Console(record=True, width=400)
@@ -185,11 +185,10 @@ def test_play_saves_and_continues_a_game_with_pgn(tmp_path, monkeypatch):
 
 
 def test_play_refuses_a_bad_pgn_before_loading_the_network(tmp_path, capsys):
-    play = load_script("play")
     for argv, words in [
         (["--pgn", str(tmp_path / "none.pgn")], "no such PGN file"),
         (["--pgn", str(tmp_path / "none.pgn"), "--fen", START], "use one"),
     ]:
         with pytest.raises(SystemExit) as exit_info:
-            play.run_main(lambda argv=argv: play.main(argv))
+            run_main(lambda argv=argv: play.main(argv))
         assert exit_info.value.code == 2 and words in capsys.readouterr().err

@@ -7,20 +7,12 @@ import chess
 import pytest
 from rich.console import Console
 
-from agents.chess_play import (
-    CHECKED,
-    DARK,
-    DARK_MOVED,
-    LIGHT,
-    LIGHT_MOVED,
-    GameSession,
-    TerminalUI,
-    board_from_fen,
-    choose_colour,
-    parse_move,
-    render_board,
-)
-from tests.helpers import load_script
+from trainers.cli import run_main
+from trainers.play import terminal as play
+from trainers.play.board_view import CHECKED, DARK, DARK_MOVED, LIGHT, LIGHT_MOVED, render_board
+from trainers.play.parser import board_from_fen, choose_colour, parse_move
+from trainers.play.session import GameSession
+from trainers.play.terminal import TerminalUI
 
 MATE_IN_ONE = "6k1/5ppp/8/8/8/8/5PPP/R5K1 w - - 0 1"  # Ra8#
 
@@ -273,11 +265,10 @@ def test_ctrl_c_while_the_network_thinks_quits_cleanly():
     assert "Interrupted. Bye." in console.export_text()
 
 
-def test_script_help_and_a_bad_fen(capsys):
-    play = load_script("play")
+def test_play_command_help_and_a_bad_fen(capsys):
     with pytest.raises(SystemExit) as exit_info:
         play.main(["--help"])
     assert exit_info.value.code == 0 and "--think" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_info:
-        play.run_main(lambda: play.main(["--fen", "8/8/8/8/8/8/8/8 w - - 0 1"]))
+        run_main(lambda: play.main(["--fen", "8/8/8/8/8/8/8/8 w - - 0 1"]))
     assert exit_info.value.code == 2 and "not a legal chess position" in capsys.readouterr().err

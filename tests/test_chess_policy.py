@@ -7,7 +7,7 @@ import torch
 
 from agents.checkpoint import load_checkpoint, save_checkpoint
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
-from agents.chess_policy import ChessPolicy, load_policy
+from agents.chess_policy import ChessPolicy, legal_indices, load_policy
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_game import GAME_PLANES, game_planes, game_result, read_openings, result_for
 from trainers.chess_supervised import ChessTrainConfig, ChessTrainer, encode_positions, to_input
@@ -130,20 +130,13 @@ def test_warm_start_overfits_a_tiny_set_and_resumes(tmp_path, labelled_positions
         ChessTrainer(ChessTrainConfig(**{**config.__dict__, "epochs": 3}), tmp_path / "run", progress=False).run()
 
 
-def test_rules_play_mate_in_one_and_avoid_stalemate_when_ahead():
-    from agents.chess_policy import rule_bonus
-
+def test_the_move_is_the_networks_most_probable_legal_move_and_nothing_else():
+    """No hand-written preference: even a mate in one is played only when the network ranks it first."""
+    policy = ChessPolicy(ChessNetwork(ChessNetworkConfig(width=8, blocks=1)).eval())
     board = chess.Board("6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1")  # Ra8 mates
-    moves = list(board.legal_moves)
-    bonus = rule_bonus(board, moves, value=0.0)
-    assert moves[int(np.argmax(bonus))] == chess.Move.from_uci("a1a8")
-    board = chess.Board("k7/8/1QK5/8/8/8/8/8 w - - 0 1")  # Qb7+ is mate... and Qc7 stalemates
-    moves = list(board.legal_moves)
-    bonus = dict(zip(moves, rule_bonus(board, moves, value=0.9), strict=True))
-    assert bonus[chess.Move.from_uci("b6b7")] == 2 and bonus[chess.Move.from_uci("b6c7")] == -2
-    behind = dict(zip(moves, rule_bonus(board, moves, value=-0.5), strict=True))
-    assert behind[chess.Move.from_uci("b6c7")] == 0  # when behind, a draw is no worse than the network's choice
-    assert board.fen() == "k7/8/1QK5/8/8/8/8/8 w - - 0 1"  # the board is left as it was
+    logits, _ = policy.evaluate([board], think=2)
+    moves, indices = legal_indices(board)
+    assert policy.act(board, think=2) == moves[int(np.argmax(logits[0][indices]))]
 
 
 def test_agreement_per_iteration_matches_validation_at_the_regime(tmp_path, labelled_positions):
@@ -172,3 +165,33 @@ def test_agreement_on_held_out_puzzles_per_difficulty(tmp_path):
         available = sum(r["difficulty"] == level for r in held)
         assert result["puzzles"] == min(1, available) and len(result["agreement"]) == 3
         assert all(share in (0.0, 1.0) for share in result["agreement"])  # one puzzle: right or wrong
+
+
+def test_search_is_a_budget_of_its_own_and_finds_a_mate_in_one():
+    """With ``search`` the move comes from the Gumbel search over the network's evaluations; bad budgets fail."""
+    torch.manual_seed(0)
+    policy = ChessPolicy(ChessNetwork(ChessNetworkConfig(width=8, blocks=1)).eval())
+    mate = chess.Board("6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1")  # Ra8 mates: the search sees the finished game
+    assert policy.act(mate, think=2, search=16) == chess.Move.from_uci("a1a8")
+    choice = policy.analyse(mate, think=2, search=16)
+    assert (
+        choice.top[0][0] == choice.move and abs(sum(p for _, p in policy.analyse(mate, 2, 99, search=4).top) - 1) < 1e-5
+    )
+    assert policy.act_batch([chess.Board(), mate], think=2, search=16)[1] == chess.Move.from_uci("a1a8")
+    for bad, error in ((-1, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="search"):
+            policy.act(mate, think=2, search=bad)
+
+
+def test_a_searching_policy_player_and_game_session():
+    from trainers.play.session import GameSession
+    from trainers.tournament.players import player_from_spec
+
+    torch.manual_seed(0)
+    policy = ChessPolicy(ChessNetwork(ChessNetworkConfig(width=8, blocks=1)).eval())
+    mate = chess.Board("6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1")
+    session = GameSession(policy, human=chess.BLACK, think=2, board=mate, search=8)
+    assert session._analyse().move == chess.Move.from_uci("a1a8")
+    with pytest.raises(ValueError, match="search"):
+        player_from_spec("policy:chess:think=2:search=-1")
+    assert player_from_spec("policy:chess:think=2:search=3").act(chess.Board()) in chess.Board().legal_moves

@@ -141,12 +141,11 @@ def test_names_and_paths_are_told_apart():
 
 
 def test_play_loads_the_shipped_chess_policy_not_a_stray_one(tmp_path, monkeypatch):
-    from tests.helpers import load_script
+    from trainers.play import terminal as play
 
     shutil.copy(SHIPPED_DIR / "prefix_sums.safetensors", tmp_path / "chess.safetensors")
     shutil.copy(SHIPPED_DIR / "prefix_sums.json", tmp_path / "chess.json")
     monkeypatch.chdir(tmp_path)
-    play = load_script("play")
     loaded = []
 
     def run(ui):

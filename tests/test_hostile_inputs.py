@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from agents import load_policy, load_solver
-from agents.chess_play import GameSession
 from agents.networks import MAX_THINK
 from agents.problems import get_problem
 from agents.solver import Solver
 from puzzles import mazes, prefix_sums, sudoku
-from tests.helpers import load_script
 from trainers.cli import run_main
+from trainers.play import terminal as play
+from trainers.play.session import GameSession
 
 FAMILIES = ("prefix_sums", "mazes", "mazes_image", "sudoku", "chess_puzzles")
 
@@ -171,7 +171,6 @@ def test_the_chess_policy_bounds_its_thinking(policy):
 
 
 def test_play_refuses_a_budget_beyond_the_maximum_before_loading(monkeypatch, capsys):
-    play = load_script("play")
     monkeypatch.setattr("agents.chess_policy.load_policy", lambda *a: pytest.fail("loaded the network"))
     for think in ("1000000000", "0", "-5"):
         with pytest.raises(SystemExit) as exit_info:

@@ -162,7 +162,8 @@ def test_ctrl_c_in_training_says_how_to_resume(monkeypatch, capsys):
 
 
 def test_ctrl_c_while_play_loads_the_network_is_one_line(monkeypatch, capsys):
-    play = load_script("play")
+    from trainers.play import terminal as play
+
     monkeypatch.setattr("agents.chess_policy.load_policy", interrupt)
     monkeypatch.setattr(sys, "argv", ["scripts/play.py"])
     with pytest.raises(SystemExit) as exit_info:

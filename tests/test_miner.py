@@ -109,7 +109,7 @@ def test_the_bare_uci_pipe_reads_searches_as_python_chess_does():
 
 
 def test_the_miner_search_benchmark_times_both_ways():
-    from trainers.benchmark import miner_search_throughput
+    from trainers.benchmark_classical import miner_search_throughput
 
     measurement = miner_search_throughput(count=4, nodes=200)
     assert list(measurement.variants) == ["python-chess analyse", "bare UCI pipe"]

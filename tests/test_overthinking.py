@@ -10,7 +10,7 @@ from agents.checkpoint import load_checkpoint
 from agents.networks import NetworkConfig, build_network
 from agents.problems import get_problem
 from puzzles import mazes, prefix_sums
-from tests.helpers import load_script
+from trainers.commands import overthinking as overthinking_command
 from trainers.overthinking import Trace, flip_prefix_bit, move_maze_goal, trace_thought
 
 
@@ -92,8 +92,7 @@ def test_the_shipped_maze_model_recovers_from_a_swap_and_follows_a_moved_goal():
 
 
 def test_the_command_writes_the_report_and_notes_missing_models(tmp_path):
-    script = load_script("overthinking")
-    script.main(
+    overthinking_command.main(
         ["--models", "shipped=mazes", "absent=runs/nowhere/best", "--samples", "4", "--iters", "12", "--late", "5"]
         + ["--out", str(tmp_path)]
     )
@@ -104,6 +103,6 @@ def test_the_command_writes_the_report_and_notes_missing_models(tmp_path):
     for name in ("accuracy", "interventions", "change"):
         assert (tmp_path / f"overthinking_{name}.png").stat().st_size > 0
     with pytest.raises(ValueError, match="LABEL=CHECKPOINT"):
-        script.main(["--models", "mazes", "--out", str(tmp_path)])
+        overthinking_command.main(["--models", "mazes", "--out", str(tmp_path)])
     with pytest.raises(FileNotFoundError, match="none of the models"):
-        script.main(["--models", "absent=runs/nowhere/best", "--out", str(tmp_path)])
+        overthinking_command.main(["--models", "absent=runs/nowhere/best", "--out", str(tmp_path)])

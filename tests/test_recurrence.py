@@ -7,15 +7,15 @@ import pytest
 
 from agents.checkpoint import save_checkpoint
 from agents.networks import NetworkConfig, build_network
-from tests.helpers import load_script
 from tests.test_networks import loop_as_soft_net
+from trainers.commands import recurrence as recurrence_command
+from trainers.recurrence import loop_score
 
 
 def test_the_loop_score_is_one_for_a_loop_and_zero_for_no_structure():
-    recurrence = load_script("recurrence")
     _, soft = loop_as_soft_net(2)
-    assert recurrence.loop_score(soft.layer_similarity().numpy(), 4) == pytest.approx(1.0)
-    assert recurrence.loop_score(np.ones((8, 8)), 4) == pytest.approx(0.0)
+    assert loop_score(soft.layer_similarity().numpy(), 4) == pytest.approx(1.0)
+    assert loop_score(np.ones((8, 8)), 4) == pytest.approx(0.0)
 
 
 def test_the_command_compares_models_of_equal_depth(tmp_path):
@@ -24,8 +24,7 @@ def test_the_command_compares_models_of_equal_depth(tmp_path):
     save_checkpoint(tmp_path / "loop", loop, {"problem": "mazes"})
     ff = build_network(NetworkConfig(kind="ff", dims=2, in_channels=3, width=6, max_iters=4))
     save_checkpoint(tmp_path / "ff", ff, {"problem": "mazes"})
-    recurrence = load_script("recurrence")
-    recurrence.main(
+    recurrence_command.main(
         ["--models", f"ff={tmp_path / 'ff'}", f"soft={tmp_path / 'soft'}", f"loop={tmp_path / 'loop'}"]
         + ["missing=runs/none/best", "--sizes", "5", "--samples", "3", "--think", "6"]
         + ["--out", str(tmp_path / "report")]

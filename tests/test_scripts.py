@@ -6,10 +6,13 @@ import sys
 import pytest
 
 from tests.helpers import load_script
+from trainers.commands import bench, halting_rules
+
+COMMANDS = {"bench": bench, "halting_rules": halting_rules}
 
 
 def script(name):
-    return load_script(name)
+    return COMMANDS[name] if name in COMMANDS else load_script(name)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from agents.checkpoint import save_checkpoint
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
 from agents.chess_policy import load_policy
 from tests.helpers import load_script
-from tests.test_arena import needs_stockfish
+from tests.test_tournament import needs_stockfish
 from trainers.selfplay import RunOptions, SelfPlayConfig, SelfPlayRun
 
 TINY = {"width": 8, "policy_width": 8, "value_width": 8}

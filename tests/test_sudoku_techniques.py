@@ -6,7 +6,18 @@ import numpy as np
 import pytest
 
 from puzzles import sudoku
-from puzzles.sudoku_techniques import Grade, Position, Rating, Step, Technique, cell_name, rate, rate_batch
+from puzzles.sudoku_techniques import (
+    Grade,
+    Position,
+    Rating,
+    Step,
+    Technique,
+    cell_name,
+    find,
+    next_step,
+    rate,
+    rate_batch,
+)
 
 
 def grid(text: str) -> np.ndarray:
@@ -437,18 +448,18 @@ def test_each_technique_is_the_first_to_progress_on_its_position(case):
     for easier in Technique:
         if easier == case.technique:
             break
-        assert position.find(easier) is None, f"{easier.label} progresses first"
-    step = position.find(case.technique)
+        assert find(position, easier) is None, f"{easier.label} progresses first"
+    step = find(position, case.technique)
     assert step is not None and str(step) == case.step
     assert_sound(step, solution.reshape(81))
-    assert position.next_step() == step
+    assert next_step(position) == step
 
 
 def test_a_naked_single_comes_first_on_a_fresh_puzzle():
     case = CASES[0]  # the hidden single's puzzle, at its start
     position = Position.from_puzzle(grid(case.puzzle))
-    step = position.find(Technique.NAKED_SINGLE)
-    assert str(step) == "naked single: r4c5=1" and position.next_step() == step
+    step = find(position, Technique.NAKED_SINGLE)
+    assert str(step) == "naked single: r4c5=1" and next_step(position) == step
     assert grid(case.solution)[3, 4] == 1
 
 

@@ -10,7 +10,7 @@ from agents.checkpoint import save_checkpoint
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
 from agents.chess_policy import load_policy
 from puzzles.chess_game import read_openings
-from trainers.think_longer import plot_think_curve, think_sweep
+from trainers.tournament.think_longer import plot_think_curve, think_sweep
 
 
 @pytest.fixture

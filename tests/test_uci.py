@@ -15,8 +15,9 @@ import torch
 
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
 from agents.chess_policy import ChessPolicy
-from agents.uci import MAX_THINK, GoLimits, UciEngine, move_time_ms, parse_go, value_to_cp
 from tests.helpers import ROOT
+from trainers.play.uci import UciEngine
+from trainers.play.uci_limits import MAX_THINK, GoLimits, move_time_ms, parse_go, value_to_cp
 
 FOOLS_MATE = "rnb1kbnr/pppp1ppp/8/4p3/6Pq/5P2/PPPPP2P/RNBQKBNR w KQkq - 1 3"
 ITALIAN = "r1bqk1nr/pppp1ppp/2n5/2b1p3/2B1P3/5N2/PPPP1PPP/RNBQK2R w KQkq - 4 4"

@@ -13,14 +13,10 @@ from rich.console import Console
 from agents.networks import NetworkConfig, build_network
 from agents.problems import get_problem
 from agents.solver import Solver, ThoughtStep, load_solver
-from agents.watch import frame_image, render_frame
 from puzzles.mazes import image_to_compact
-from tests.helpers import load_script
-from trainers.cli import run_main
-
-
-def watch_script():
-    return load_script("watch")
+from trainers.cli import parse_args, run_main
+from trainers.commands import watch as watch_command
+from trainers.viewers.frames import frame_image, render_frame
 
 
 def as_text(renderable) -> str:
@@ -101,7 +97,7 @@ def test_sudoku_frame_with_an_untrained_network():
 
 def test_script_headless_writes_a_gif_and_a_png(tmp_path, capsys):
     gif, png = tmp_path / "sums.gif", tmp_path / "out" / "sums.png"
-    watch_script().main(
+    watch_command.main(
         ["--checkpoint", "prefix_sums", "--size", "16", "--think", "20", "--every", "5", "--no-live"]
         + ["--save", str(gif), str(png)]
     )
@@ -116,14 +112,12 @@ def test_script_headless_writes_a_gif_and_a_png(tmp_path, capsys):
 
 def test_script_on_a_maze_headless_and_live(tmp_path, capsys):
     gif = tmp_path / "maze.gif"
-    watch_script().main(["--checkpoint", "mazes", "--size", "9", "--think", "12", "--every", "3", "--no-live"])
+    watch_command.main(["--checkpoint", "mazes", "--size", "9", "--think", "12", "--every", "3", "--no-live"])
     assert "iteration 12" in capsys.readouterr().out
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=120)
-    watch_script().main(
-        ["--checkpoint", "mazes", "--size", "9", "--think", "12", "--every", "3", "--fps", "0", "--save", str(gif)],
-        console=console,
-    )
+    argv = ["--checkpoint", "mazes", "--size", "9", "--think", "12", "--every", "3", "--fps", "0", "--save", str(gif)]
+    watch_command.watch(parse_args(watch_command.Args, argv), console=console)
     assert "iteration 3" in screen.getvalue() and "iteration 12" in screen.getvalue()
     with Image.open(gif) as image:
         assert image.n_frames == 5  # iterations 1, 3, 6, 9, 12
@@ -139,23 +133,22 @@ def test_script_on_a_maze_headless_and_live(tmp_path, capsys):
     ],
 )
 def test_bad_arguments_give_one_clear_error(argv, message, monkeypatch, capsys):
-    module = watch_script()
     monkeypatch.setattr(sys, "argv", ["watch.py", *argv])
     with pytest.raises(SystemExit) as exit_info:
-        run_main(module.main)
+        run_main(watch_command.main)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
 
 
 def test_the_script_explains_its_flags(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        watch_script().main(["--help"])
+        watch_command.main(["--help"])
     assert exit_info.value.code == 0
     assert "--no-live" in capsys.readouterr().out
 
 
 def test_chess_frame_shades_the_squares_the_shipped_model_marks(tmp_path, capsys):
-    from agents.watch import chess_square_colours
+    from trainers.viewers.frames import chess_square_colours
 
     solver = load_solver("chess_puzzles")
     inputs, targets = solver.problem.generate(1, 2, np.random.default_rng(1))
@@ -174,7 +167,7 @@ def test_chess_frame_shades_the_squares_the_shipped_model_marks(tmp_path, capsys
     with pytest.raises(ValueError, match="scores"):
         frame_image("chess_puzzles", inputs[0], targets[0], prediction, 5)
     gif, png = tmp_path / "chess.gif", tmp_path / "chess.png"
-    watch_script().main(["--checkpoint", "chess_puzzles", "--think", "4", "--no-live", "--save", str(gif), str(png)])
+    watch_command.main(["--checkpoint", "chess_puzzles", "--think", "4", "--no-live", "--save", str(gif), str(png)])
     assert "iteration 4" in capsys.readouterr().out
     with Image.open(gif) as animation, Image.open(png) as strip:
         assert animation.n_frames == 4 and strip.width > 4 * 8 * 32  # a board per strip iteration (1, 2, 3, 4)

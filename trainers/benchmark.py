@@ -3,14 +3,15 @@
 The baseline is the original code's way of doing the same work with the same weights: plain ``Conv1d``
 layers, a training step that always runs the full ``max_iters`` forward and builds a graph for the
 warm-up iterations, and a test pass that stores every iteration's logits before scoring them. Only
-ratios measured in one run mean anything; ``scripts/bench.py`` prints them. Denormal floats are flushed in
+ratios measured in one run mean anything; ``deepthink bench`` prints them. The solvers against classical
+algorithms are timed in :mod:`trainers.benchmark_classical`. Denormal floats are flushed in
 every variant but the first (a trained network's tiny activations halve CPU throughput otherwise).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,8 +21,8 @@ from torch import nn
 
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
+from agents.thinking import ThinkingLoop, recurrence
 from trainers.evaluation import accuracy_per_iteration
-from trainers.halting import trace_halting
 from trainers.progressive import sample_progressive, thinking_loss
 
 
@@ -35,11 +36,11 @@ class _EagerBlock(nn.Module):
         return F.relu(self.conv2(F.relu(self.conv1(x))) + x)
 
 
-class EagerDTRecall1D(nn.Module):
+class EagerDTRecall1D(ThinkingLoop):
     """The original ``DTNet1D`` with recall, on plain ``Conv1d`` layers; loads a 1D DT-Recall network's weights.
 
-    It speaks our contract (``forward``/``iterate``) so our loop and evaluation can run on plain layers too;
-    :meth:`original_forward` is the original's way (projection always computed, every output stored).
+    It runs our thinking loop (:class:`agents.thinking.ThinkingLoop`), so our evaluation can run on plain layers
+    too; :meth:`original_forward` is the original's way (projection always computed, every output stored).
     """
 
     def __init__(self, net: ThinkingNetwork) -> None:
@@ -60,29 +61,20 @@ class EagerDTRecall1D(nn.Module):
         self.head = nn.Sequential(*layers)
         self.load_state_dict(net.state_dict())
 
-    def _step(self, x: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+    def _step(self, x: torch.Tensor, state: torch.Tensor, index: int) -> torch.Tensor:
         return self.stages[0](self.recall(torch.cat([state, x], dim=1)))
 
-    def iterate(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0):
-        state = self.projection(x) if state is None else state
-        for _ in range(iters):
-            state = self._step(x, state)
-            yield self.head(state), state
-
-    def forward(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None, start: int = 0):
-        state = self.projection(x) if state is None else state
-        for _ in range(iters):
-            state = self._step(x, state)
-        return self.head(state), state
+    def read(self, state: torch.Tensor) -> tuple[torch.Tensor]:
+        return (self.head(state),)
 
     def original_forward(self, x: torch.Tensor, iters: int, state: torch.Tensor | None = None):
         """As the original: projection always computed, every iteration's logits stored."""
         initial = self.projection(x)
         state = initial if state is None else state
         all_outputs = torch.zeros(x.size(0), iters, 2, x.size(2))
-        for i in range(iters):
-            state = self._step(x, state)
-            all_outputs[:, i] = self.head(state)
+        for i, thought in enumerate(recurrence(self._step, x, state, iters)):
+            all_outputs[:, i] = self.head(thought)
+            state = thought
         return all_outputs, state
 
 
@@ -104,7 +96,7 @@ class Measurement:
         return {name: value / baseline for name, value in self.variants.items()}
 
 
-def _timed(fn: Callable[[], None], repeats: int) -> float:
+def timed(fn: Callable[[], None], repeats: int) -> float:
     """Seconds per call after one warm-up call (allocator, oneDNN caches); ``repeats=0`` times that one call."""
     started = time.perf_counter()
     fn()
@@ -161,7 +153,7 @@ def training_throughput(
     ):
         rng = np.random.default_rng(seed)  # the same (n, k) draws for every variant
         torch.set_flush_denormal(flush)
-        variants[name] = batch_size / _timed(fn, batches)
+        variants[name] = batch_size / timed(fn, batches)
     torch.set_flush_denormal(True)
     return Measurement(f"training step ({length} bits, batch {batch_size}, m={max_iters})", "samples/s", variants)
 
@@ -190,7 +182,7 @@ def evaluation_throughput(
 
     work = samples * iters
     variants = {
-        name: work / _timed(fn, 1)
+        name: work / timed(fn, 1)
         for name, fn in (
             ("store all outputs, Conv1d", store_everything),
             ("streamed, Conv1d", streamed(eager)),
@@ -220,7 +212,7 @@ def solve_throughput(
     ours = Solver(net, problem, batch_size=batch_size)
     work = samples * iters
     variants = {
-        name: work / _timed(fn, 1)
+        name: work / timed(fn, 1)
         for name, fn in (
             ("original (all outputs), Conv1d", run(eager.original_forward)),
             ("last output only, Conv1d", run(eager)),
@@ -229,49 +221,6 @@ def solve_throughput(
         )
     }
     return Measurement(f"solve ({length} bits, think={iters})", "iter x samples/s", variants)
-
-
-def strings_throughput(solver, length: int, count: int, think: int | None = None, seed: int = 2) -> Measurement:
-    """Strings/s of a prefix-sums solver at its budget (and with auto-halting) beside the running parity by
-    ``numpy.cumsum`` on the same strings; ``extra`` holds accuracies and auto-halting's share of iterations."""
-    from puzzles import prefix_sums
-
-    inputs, targets = solver.problem.generate(count, length, np.random.default_rng(seed))
-    return _against_classical(
-        f"prefix sums, {length} bits ({count} strings)",
-        "strings/s",
-        solver,
-        inputs,
-        targets,
-        think or solver.default_think,
-        "running parity (numpy cumsum)",
-        lambda: prefix_sums.solve(inputs),
-        repeats=3,
-    )
-
-
-def maze_throughput(solver, size: int, count: int, think: int | None = None, seed: int = 0) -> Measurement:
-    """Mazes/s of a maze solver at its budget (and with auto-halting), beside breadth-first search on the same
-    mazes (the classical limit). The measurement's ``extra`` holds iterations/s and the solver's accuracy."""
-    from puzzles.mazes import generate_grid, shortest_path
-
-    rng = np.random.default_rng(seed)
-    grids = [generate_grid(size, rng) for _ in range(count)]
-    inputs, targets = solver.problem.generate(count, size, np.random.default_rng(seed))
-    think = think or solver.default_think
-    measurement = _against_classical(
-        f"mazes {size}x{size} ({count} mazes)",
-        "mazes/s",
-        solver,
-        inputs,
-        targets,
-        think,
-        "breadth-first search",
-        lambda: [shortest_path(g) for g in grids],
-        repeats=1,
-    )
-    measurement.extra["seconds_per_maze"] = 1 / measurement.variants[f"solve(think={think})"]
-    return measurement
 
 
 def maze_view_training_throughput(
@@ -297,116 +246,5 @@ def maze_view_training_throughput(
             net.zero_grad(set_to_none=True)
             loss.backward()
 
-        variants[label] = batch_size / _timed(step, batches)
+        variants[label] = batch_size / timed(step, batches)
     return Measurement(f"maze training step ({size}x{size}, batch {batch_size}, m={max_iters})", "samples/s", variants)
-
-
-def sudoku_generator_throughput(levels: Sequence[int], count: int, seed: int = 0) -> Measurement:
-    """Unique-solution puzzles/s of :func:`puzzles.sudoku.generate` at each number of givens (the first is the
-    baseline), with the share of puzzles that singles alone solve in ``extra``."""
-    from puzzles import sudoku
-
-    rates, extra = {}, {}
-    for givens in levels:
-        started = time.perf_counter()
-        puzzles, _ = sudoku.generate(count, givens, np.random.default_rng(seed))
-        rates[f"{givens} givens"] = count / (time.perf_counter() - started)
-        extra[f"singles_solve_share_{givens}"] = float(np.mean([sudoku.grade(p) == 0 for p in puzzles]))
-    measurement = Measurement(f"Sudoku generator ({count} puzzles per level)", "puzzles/s", rates)
-    measurement.extra = extra
-    return measurement
-
-
-def sudoku_throughput(solver, givens: int, count: int, think: int | None = None, seed: int = 1) -> Measurement:
-    """Puzzles/s of a Sudoku solver at its budget (and with auto-halting) beside the exact search solver on the
-    same puzzles; ``extra`` holds the thinking solver's exact-solution rate and iterations/s."""
-    from puzzles import sudoku
-
-    inputs, targets = sudoku.generate(count, givens, np.random.default_rng(seed))
-    return _against_classical(
-        f"Sudoku, {givens} givens ({count} puzzles)",
-        "puzzles/s",
-        solver,
-        inputs,
-        targets,
-        think or solver.default_think,
-        "exact search (puzzles.sudoku.solve)",
-        lambda: sudoku.solve(inputs),
-        repeats=0,
-    )
-
-
-def _against_classical(
-    title: str,
-    unit: str,
-    solver,
-    inputs: np.ndarray,
-    targets: np.ndarray,
-    think: int,
-    classical_name: str,
-    classical: Callable[[], object],
-    repeats: int,
-) -> Measurement:
-    """Instances/s of a classical algorithm (the baseline), of ``solver.solve`` at ``think`` and of auto-halting
-    capped there, on the same instances. ``extra`` holds iterations/s, both exact-match rates, the halting gap
-    (auto's exact match minus the fixed budget's), the share of the fixed budget's iterations auto ran, and that
-    share's floor (:meth:`trainers.halting.HaltingTrace.floor`, from an untimed pass)."""
-    count = len(inputs)
-    fixed: list[np.ndarray] = []
-    auto: list[tuple[np.ndarray, np.ndarray]] = []
-    timings = {
-        classical_name: _timed(classical, repeats),
-        f"solve(think={think})": _timed(lambda: fixed.append(solver.solve(inputs, think=think)), 0),
-        f"solve(think='auto', cap={think})": _timed(lambda: auto.append(solver.solve_auto(inputs, cap=think)), 0),
-    }
-    measurement = Measurement(title, unit, {k: count / v for k, v in timings.items()})
-    fixed_exact, auto_exact = _exact_match(fixed[0], targets), _exact_match(auto[0][0], targets)
-    measurement.extra = {
-        "iterations_per_second": count * think / timings[f"solve(think={think})"],
-        "solver_exact_match": fixed_exact,
-        "auto_exact_match": auto_exact,
-        "auto_minus_fixed_points": 100 * (auto_exact - fixed_exact),
-        "auto_iteration_share": float(auto[0][1].mean() / think),
-        "first_right_share": trace_halting(solver, inputs, targets, think).floor(),
-    }
-    return measurement
-
-
-def _exact_match(answers: np.ndarray, targets: np.ndarray) -> float:
-    return float(np.mean([np.array_equal(a, t) for a, t in zip(answers, targets, strict=True)]))
-
-
-def miner_search_throughput(count: int, nodes: int = 1_500, seed: int = 0) -> Measurement:
-    """Stockfish searches/s of the miner's screening search (``nodes``, two lines) through python-chess's
-    ``analyse`` (the baseline) and through the bare pipe :class:`puzzles.engine.UciSearch`, on the positions of
-    one seeded random game (with their move history, as the miner sends them); the Python CPU milliseconds each
-    spends per search go in ``extra`` (the engine's own time is the same both ways)."""
-    import chess
-    import chess.engine
-
-    from puzzles.engine import StockfishProcess, UciSearch
-
-    rng, board, positions = np.random.default_rng(seed), chess.Board(), []
-    while len(positions) < count:
-        if board.is_game_over():
-            board = chess.Board()
-        moves = list(board.legal_moves)
-        board.push(moves[rng.integers(len(moves))])
-        if not board.is_game_over():
-            positions.append(board.copy())
-    limit = chess.engine.Limit(nodes=nodes)
-    with StockfishProcess() as reference, UciSearch() as pipe:
-        searches = {
-            "python-chess analyse": lambda b: reference.engine.analyse(b, limit, multipv=2),
-            "bare UCI pipe": lambda b: pipe.lines(b, nodes, multipv=2),
-        }
-        rates, extra = {}, {}
-        for name, search in searches.items():
-            search(positions[0])  # warm-up: the engine loads its network
-            started, cpu = time.perf_counter(), time.process_time()
-            for position in positions:
-                search(position)
-            rates[name] = count / (time.perf_counter() - started)
-            extra[f"python_cpu_ms_per_search ({name})"] = 1000 * (time.process_time() - cpu) / count
-    name = f"miner screening search ({nodes} nodes, 2 lines, {count} positions)"
-    return Measurement(name, "searches/s", rates, extra)

@@ -10,6 +10,7 @@ with Stockfish on them. Resumes after an interrupt from the last finished epoch.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,14 @@ from rich.progress import Progress, TaskID
 
 from agents.checkpoint import CHESS_GAME, load_checkpoint
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
+from agents.device import autocast
+from agents.thinking import iterations
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move, legal_action_mask
 from puzzles.chess_game import game_planes
 from puzzles.chess_positions import load_positions
 from puzzles.storage import load_arrays, save_arrays
 from trainers.cards import run_card
-from trainers.progressive import sample_progressive
+from trainers.progressive import sample_progressive, warm_thought
 from trainers.run import BEST_STEM, Run, optimizer_step, scheduled_lr, set_lr
 
 
@@ -98,11 +101,7 @@ def progressive_heads(
     """The progressive loss's forward (:mod:`trainers.progressive`): n ~ U{0..m-1} iterations without gradients,
     then k ~ U{1..m-n} with; returns ``(policy logits, value)`` after the last."""
     n, k = sample_progressive(max_iters, rng)
-    state = None
-    if n:
-        with torch.no_grad():
-            state = net(x, n)[2]
-    logits, value, _ = net(x, k, state)
+    logits, value, _ = net(x, k, warm_thought(net, x, n), start=n)
     return logits, value
 
 
@@ -241,17 +240,45 @@ class ChessTrainer(Run):
         return run_card("chess", CHESS_GAME, cfg, self.net, training, actions=NUM_ACTIONS)
 
 
-@torch.inference_mode()
 def agreement_per_iteration(
     net: ChessNetwork, planes: np.ndarray, actions: np.ndarray, masks: np.ndarray, iters: int, batch_size: int = 500
 ) -> np.ndarray:
     """The share of positions whose legal-move choice matches the label after each of ``iters`` iterations."""
-    agree = np.zeros(iters)
+    return move_agreement(net, planes, actions[:, None], masks, iters, batch_size=batch_size)[0][:, 0]
+
+
+@torch.inference_mode()
+def move_agreement(
+    net: ChessNetwork,
+    planes: np.ndarray,
+    actions: np.ndarray,
+    masks: np.ndarray | Callable[[slice], torch.Tensor],
+    iters: int,
+    values: np.ndarray | None = None,
+    batch_size: int = 500,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """After each of ``iters`` iterations, the share of positions whose legal-move choice (the most probable legal
+    move) matches each column of ``actions`` ``(N, columns)``, as ``(iters, columns)``, and the value's mean
+    squared error against ``values`` ``(iters,)`` (None without ``values``).
+
+    ``masks`` holds the legal moves, ``(N, 4672)`` bool, or makes them for a slice of the positions.
+    """
     net.eval()
-    for start in range(0, len(actions), batch_size):
-        x = to_input(planes[start : start + batch_size])
-        target = torch.from_numpy(actions[start : start + batch_size])
-        mask = torch.from_numpy(masks[start : start + batch_size])
-        for i, (logits, _, _) in enumerate(net.iterate(x, iters)):
-            agree[i] += (logits.masked_fill(~mask, -1e9).argmax(1) == target).sum().item()
-    return agree / max(len(actions), 1)
+    device = next(net.parameters()).device
+
+    def encode(rows: slice) -> tuple:
+        mask = masks(rows) if callable(masks) else torch.from_numpy(masks[rows])
+        target = None if values is None else torch.from_numpy(values[rows]).to(device)
+        return to_input(planes[rows]).to(device), mask.to(device), torch.from_numpy(actions[rows]).to(device), target
+
+    agree = np.zeros((iters, actions.shape[1]))
+    value_se = np.zeros(iters)
+    with autocast(device):
+        for step in iterations(net, len(actions), iters, encode, batch_size):
+            (_, mask, target, value_target), (logits, value), t = step.batch, step.outputs, step.number - 1
+            choice = logits.float().masked_fill(~mask, -1e9).argmax(1, keepdim=True)
+            agree[t] += (choice == target).sum(0).cpu().numpy()
+            if value_target is not None:
+                value_se[t] += ((value.float() - value_target) ** 2).sum().item()
+    count = max(len(actions), 1)
+    return agree / count, None if values is None else value_se / count

@@ -38,8 +38,8 @@ from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_ladder import chunk_name, chunk_split, load_ladder, score_to_value
 from puzzles.storage import load_arrays, save_arrays
 from trainers.cards import run_card
-from trainers.chess_supervised import encode_position, to_input
-from trainers.progressive import sample_progressive, sample_unroll
+from trainers.chess_supervised import encode_position, move_agreement, to_input
+from trainers.progressive import sample_progressive, sample_unroll, warm_thought
 from trainers.run import Run, optimizer_step, set_lr
 
 
@@ -251,11 +251,8 @@ class ThinkingChessTrainer(Run):
         actions = torch.from_numpy(data.actions[index]).to(self.device)
         values = torch.from_numpy(data.values[index]).to(self.device)
         free, scored = cfg.unroll(np.random.default_rng([cfg.seed, step, 7]))
-        state = None
         with autocast(self.device):
-            if free:
-                with torch.no_grad():
-                    state = self.net(x, free)[2]
+            state = warm_thought(self.net, x, free)
             policy_loss = value_loss = torch.zeros((), device=self.device)
             for t, (logits, value, _) in enumerate(self.net.iterate(x, scored[-1] - free, state), start=free + 1):
                 if t in scored:
@@ -340,24 +337,10 @@ class ThinkingChessTrainer(Run):
         return run_card("chess", CHESS_GAME, cfg, self.net, training, actions=NUM_ACTIONS)
 
 
-@torch.inference_mode()
 def ladder_agreement(
     net: ChessNetwork, split: LadderSplit, index: np.ndarray, think: int, batch_size: int = 500
 ) -> tuple[np.ndarray, np.ndarray]:
     """After each of ``think`` iterations, the share of the chosen positions whose legal-move choice matches
     each rung's move, ``(think, rungs)``, and the value's mean squared error, ``(think,)``."""
-    net.eval()
-    device = next(net.parameters()).device
-    agree = np.zeros((think, split.actions.shape[1]))
-    value_se = np.zeros(think)
-    for start in range(0, len(index), batch_size):
-        chunk = index[start : start + batch_size]
-        x, mask = to_input(split.planes[chunk]).to(device), split.masks(chunk).to(device)
-        actions = torch.from_numpy(split.actions[chunk]).to(device)
-        values = torch.from_numpy(split.values[chunk]).to(device)
-        with autocast(device):
-            for t, (logits, value, _) in enumerate(net.iterate(x, think)):
-                choice = logits.float().masked_fill(~mask, -1e9).argmax(1, keepdim=True)
-                agree[t] += (choice == actions).sum(0).cpu().numpy()
-                value_se[t] += ((value.float() - values) ** 2).sum().item()
-    return agree / max(len(index), 1), value_se / max(len(index), 1)
+    planes, actions, values = split.planes[index], split.actions[index], split.values[index]
+    return move_agreement(net, planes, actions, lambda rows: split.masks(index[rows]), think, values, batch_size)

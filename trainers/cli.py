@@ -1,9 +1,14 @@
-"""Dataclass-driven command lines for ``scripts/`` (CleanRL style: one dataclass of arguments)."""
+"""Dataclass-driven command lines (CleanRL style: one dataclass of arguments) and how a command runs.
+
+Each command is a ``main(argv)`` in ``trainers/commands/``, marked with :func:`command`; ``scripts/<name>.py``
+and ``deepthink <name>`` call it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -44,11 +49,42 @@ def parse_args(cls: type[T], argv: Sequence[str] | None = None, description: str
     return cls(**vars(parser.parse_args(argv)))
 
 
+def settings_from(cls: type[T], args: Any) -> T:
+    """An instance of the dataclass ``cls`` whose fields that ``args`` also has take their values from it (a
+    command's flags that mirror a library config, e.g. the miner's search budgets)."""
+    return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)})
+
+
 def arg(default: Any, help: str) -> Any:
     """A dataclass field with a default and a help text."""
     if isinstance(default, list):
         return dataclasses.field(default_factory=lambda: list(default), metadata={"help": help})
     return dataclasses.field(default=default, metadata={"help": help})
+
+
+def command(resumable: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Marks ``main(argv)`` as a command line.
+
+    Called without ``argv`` (by its script, or ``python -m``), the command parses ``sys.argv`` and runs under
+    :func:`run_main`: a bad input is one line and exit status 2, Ctrl-C one line and 130. Called with a list
+    (``deepthink``, which runs it under :func:`run_main` itself, and tests), errors reach the caller.
+
+    Args:
+        resumable: the command keeps its finished work and picks up where it stopped when run again, so Ctrl-C
+            also prints the command that resumes it (``main.resumable`` tells ``deepthink``).
+    """
+
+    def mark(main: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(main)
+        def run(argv: list[str] | None = None) -> Any:
+            if argv is None:
+                return run_main(lambda: main(None), resumable)
+            return main(argv)
+
+        run.resumable = resumable  # type: ignore[attr-defined]
+        return run
+
+    return mark
 
 
 def command_line(script: str, argv: Sequence[str] | None) -> str:
@@ -61,7 +97,7 @@ def command_line(script: str, argv: Sequence[str] | None) -> str:
 
 
 def run_main(main: Any, resumable: bool = False) -> None:
-    """Runs a script's ``main()``, turning a bad-input error into one clear line and exit status 2, and Ctrl-C into
+    """Runs a command's ``main()``, turning a bad-input error into one clear line and exit status 2, and Ctrl-C into
     one line and exit status 130 (the shell's code for SIGINT) instead of a traceback.
 
     Args:
@@ -86,9 +122,17 @@ def interrupted_message(script: str, argv: Sequence[str] | None, resumable: bool
     the command that picks it up."""
     if not resumable:
         return "\ninterrupted."
+    import shlex
+    import sys
+    from pathlib import Path
+
+    if Path(script).name.split()[0] == "deepthink":  # the console entry point: its own command line resumes
+        rerun = "deepthink " + shlex.join(argv if argv is not None else sys.argv[1:])
+    else:
+        rerun = command_line(script, argv)
     return (
         "\ninterrupted; everything finished so far is saved (written atomically). Resume with the same command:\n  "
-        + command_line(script, argv)
+        + rerun
     )
 
 
@@ -102,6 +146,17 @@ class ChunkCounter:
     def __call__(self, index: int, items: int) -> None:
         self.items += items
         self._advance(self.items)
+
+
+def run_chunks(label: str, unit: str, chunks: int, done: int, work: Callable[[ChunkCounter], Any]) -> tuple[int, float]:
+    """Runs ``work(on_chunk)`` (a resumable chunked job) under a :func:`chunk_progress` bar of ``chunks``, ``done``
+    of them already finished; returns the items the new chunks produced and the seconds it took."""
+    import time
+
+    started = time.perf_counter()
+    with chunk_progress(label, chunks, done, unit) as counter:
+        work(counter)
+    return counter.items, time.perf_counter() - started
 
 
 @contextmanager

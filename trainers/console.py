@@ -1,7 +1,7 @@
 """The ``deepthink`` command: one entry point whose subcommands are the suite's command lines.
 
     deepthink uci [--checkpoint chess] [--threads 1]     # the chess policy as a UCI engine on stdin/stdout
-    deepthink play [--think 200] [--pgn game.pgn] ...    # chess in the terminal (scripts/play.py)
+    deepthink play [--think 200] [--pgn game.pgn] ...    # chess in the terminal (trainers/play/terminal.py)
 
 From a checkout without installing, ``python -m trainers.console <command> ...`` does the same.
 :data:`COMMANDS` is the table of subcommands: name -> (what it does, ``module:function``), each function a
@@ -14,48 +14,26 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from trainers.cli import arg, parse_args, run_main
+from trainers.cli import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
 COMMANDS = {
-    "uci": ("the chess policy as a UCI engine (for chess GUIs and python-chess)", "trainers.console:uci_main"),
-    "play": ("play chess against the network in the terminal", "scripts/play.py:main"),
+    "uci": ("the chess policy as a UCI engine (for chess GUIs and python-chess)", "trainers.play.uci:main"),
+    "play": ("play chess against the network in the terminal", "trainers.play.terminal:main"),
+    "arena": ("a paired chess match between two players, in Elo", "trainers.tournament.arena:main"),
+    "rate-chess": ("the chess policy against a random mover and Stockfish", "trainers.tournament.rate_chess:main"),
+    "think-longer": ("the chess policy's Elo at several thinking budgets", "trainers.tournament.think_longer:main"),
+    # Watching and measuring thought (trainers/commands/).
+    "watch": ("watch a solver think, redrawn after every iteration", "trainers.commands.watch:main"),
+    "recurrence": ("feed-forward, soft-sharing and recurrent nets of equal depth", "trainers.commands.recurrence:main"),
+    "overthinking": ("the overthinking study: interventions and thought change", "trainers.commands.overthinking:main"),
+    "halting-rules": ("halting rules replayed on a traced validation draw", "trainers.commands.halting_rules:main"),
+    "bench": ("throughput against the eager baseline and classical algorithms", "trainers.commands.bench:main"),
+    "maze-demo": ("large mazes: iterations, time and wrong pixels per maze", "trainers.commands.maze_demo:main"),
 }
-
-
-@dataclass
-class UciArgs:
-    """Speak UCI on stdin and stdout with the chess policy (see agents/uci.py for the protocol)."""
-
-    checkpoint: str = arg("chess", "shipped policy name or checkpoint path")
-    threads: int = arg(1, "torch threads (the UCI option Threads changes it)")
-
-
-def uci_main(argv: list[str] | None = None) -> None:
-    """``deepthink uci``: loads the policy, then answers UCI commands until ``quit`` or the end of input."""
-    args = parse_args(UciArgs, argv)
-    if args.threads < 1:
-        raise ValueError(f"--threads must be at least 1, got {args.threads}")
-    from agents.chess_policy import load_policy
-    from agents.uci import UciEngine
-
-    policy = load_policy(args.checkpoint)
-    name = f"Deep Thinking Suite ({policy.card.get('name') or Path(str(args.checkpoint)).name})"
-    sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
-
-    def write(line: str) -> None:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-    engine = UciEngine(policy, write, name=name, threads=args.threads)
-    try:
-        engine.run(iter(sys.stdin.readline, ""))
-    except (BrokenPipeError, KeyboardInterrupt):
-        pass
 
 
 def resolve(target: str) -> Callable[[list[str] | None], None]:
@@ -77,7 +55,8 @@ def resolve(target: str) -> Callable[[list[str] | None], None]:
 def usage() -> str:
     """The list of commands."""
     lines = ["usage: deepthink <command> [arguments]  (deepthink <command> --help for its arguments)", "", "commands:"]
-    lines += [f"  {name:<6} {text}" for name, (text, _) in COMMANDS.items()]
+    width = max(len(name) for name in COMMANDS)
+    lines += [f"  {name:<{width}}  {text}" for name, (text, _) in COMMANDS.items()]
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ Two readouts per iteration t (as the original's ``default`` and ``max_conf`` tes
 - ``max_conf``: the most confident prediction among iterations 1..t (confidence = summed top-class
   probability over the counted positions).
 
-Nothing keeps all iterations' outputs: each batch streams through ``net.iterate`` and only per-sample
+Nothing keeps all iterations' outputs: each batch streams through :func:`agents.thinking.iterations` and only per-sample
 running statistics are kept.
 """
 
@@ -21,6 +21,7 @@ import torch
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
 from agents.solver import MostConfident
+from agents.thinking import iterations, puzzle_batches
 from trainers.progressive import masked_cross_entropy
 
 
@@ -85,17 +86,17 @@ def accuracy_per_iteration(
     net.eval()
     solved = np.zeros((len(inputs), iters), dtype=bool)
     correct_conf = np.zeros(iters, dtype=np.int64)
+    encode = puzzle_batches(problem, inputs, targets, device)
     with torch.inference_mode():
-        for start in range(0, len(inputs), batch_size):
-            x = problem.encode(inputs[start : start + batch_size]).to(device)
-            y = problem.encode_target(targets[start : start + batch_size]).to(device)
-            readout = MostConfident()
-            for i, (logits, _) in enumerate(net.iterate(x, iters)):
-                ok = problem.exact(problem.predict(logits, x), y)
-                best_ok = readout.update(problem.confidence(logits, x), ok)
-                solved[start : start + len(x), i] = ok.cpu().numpy()
-                correct_conf[i] += int(best_ok.sum())
-            if on_batch is not None:
+        for step in iterations(net, len(inputs), iters, encode, batch_size):
+            (x, y), (logits,) = step.batch, step.outputs
+            if step.number == 1:
+                readout = MostConfident()
+            ok = problem.exact(problem.predict(logits, x), y)
+            best_ok = readout.update(problem.confidence(logits, x), ok)
+            solved[step.rows, step.number - 1] = ok.cpu().numpy()
+            correct_conf[step.number - 1] += int(best_ok.sum())
+            if step.number == iters and on_batch is not None:
                 on_batch(len(x))
     n = max(len(inputs), 1)
     return IterationCurve(solved.sum(axis=0) / n, correct_conf / n, len(inputs), solved)

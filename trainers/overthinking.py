@@ -26,6 +26,7 @@ import torch
 
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
+from agents.thinking import iterations
 from puzzles import mazes, prefix_sums
 
 INTERVENTIONS = ("clean", "noise", "zeros", "swap", "input")
@@ -128,24 +129,45 @@ def trace_thought(
         raise ValueError(f"no input change is defined for {problem.name}; known: {sorted(INPUT_CHANGES)}")
     rng = np.random.default_rng(seed)
     generator = torch.Generator().manual_seed(seed)
-    correct, change = [], []
+    correct = np.zeros((iters, len(inputs)), dtype=bool)
+    change = np.zeros((iters, len(inputs)), dtype=np.float32)
+
+    def encode(rows: slice) -> tuple:
+        return problem.encode(inputs[rows]), problem.encode_target(targets[rows]), rows
+
+    def intervene(batch: tuple, state: torch.Tensor) -> tuple[tuple, torch.Tensor]:
+        x, y, rows = batch
+        state, x, y = _intervene(intervention, problem, state, x, y, inputs[rows], targets[rows], rng, generator)
+        return (x, y, rows), state
+
     net.eval()
     with torch.inference_mode():
-        for start in range(0, len(inputs), batch_size):
-            chunk, chunk_targets = inputs[start : start + batch_size], targets[start : start + batch_size]
-            x, y = problem.encode(chunk), problem.encode_target(chunk_targets)
-            state = net.initial_state(x)
-            rows_ok, rows_change = [], []
-            for i in range(iters):
-                if i == at and intervention != "clean":
-                    state, x, y = _intervene(intervention, problem, state, x, y, chunk, chunk_targets, rng, generator)
-                logits, new_state = net(x, 1, state, start=i)
-                rows_ok.append(problem.exact(problem.predict(logits, x), y).numpy())
-                rows_change.append((new_state - state).flatten(1).norm(dim=1).numpy())
-                state = new_state
-            correct.append(np.stack(rows_ok))
-            change.append(np.stack(rows_change))
-    return Trace(np.concatenate(correct, axis=1), np.concatenate(change, axis=1), at)
+        after = None if at == 0 else (at, intervene)
+        for step in iterations(net, len(inputs), iters, encode, batch_size, changes=True, intervene=after):
+            (x, y, _), (logits,), i = step.batch, step.outputs, step.number - 1
+            correct[i, step.rows] = problem.exact(problem.predict(logits, x), y).numpy()
+            change[i, step.rows] = step.change.numpy()
+    return Trace(correct, change, at)
+
+
+def study(
+    net: ThinkingNetwork,
+    problem: Problem,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    iters: int,
+    early: int,
+    late: int,
+    seed: int = 0,
+) -> dict[str, Trace]:
+    """One model's clean run and every intervention (noise and zeros after iteration ``early``, the swap and the
+    input change after ``late``) that comes before its last iteration, by name."""
+    traces = {}
+    for kind in INTERVENTIONS:
+        at = {"noise": early, "zeros": early, "swap": late, "input": late}.get(kind, 0)
+        if at < iters:
+            traces[kind] = trace_thought(net, problem, inputs, targets, iters, kind, at, seed)
+    return traces
 
 
 def _intervene(kind, problem, state, x, y, inputs, targets, rng, generator):

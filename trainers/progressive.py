@@ -39,6 +39,15 @@ def sample_unroll(max_depth: int, bptt: int, rng: np.random.Generator) -> tuple[
     return depth - k, k
 
 
+def warm_thought(net: nn.Module, x: torch.Tensor, iters: int) -> torch.Tensor | None:
+    """The unscored start of a progressive or random-depth unroll: the thought after ``iters`` iterations from the
+    projected input, run without gradients and detached (None for none, so the scored part starts afresh)."""
+    if iters == 0:
+        return None
+    with torch.no_grad():
+        return net(x, iters)[-1].detach()
+
+
 def masked_cross_entropy(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     """Mean per-position cross entropy over the positions where ``mask`` is true (all when None)."""
     loss = F.cross_entropy(logits, target, reduction="none")
@@ -81,11 +90,7 @@ def thinking_loss(
         parts["loss_max_iters"] = float(loss_max.detach())
     if alpha > 0:
         n, k = sample_progressive(max_iters, rng) if unroll is None else sample_unroll(*unroll, rng)
-        state = None
-        if n > 0:
-            with torch.no_grad():
-                _, state = (warmup_net or net)(x, n)
-        logits, _ = net(x, k, state.detach() if state is not None else None, start=n)
+        logits, _ = net(x, k, warm_thought(warmup_net or net, x, n), start=n)
         loss_prog = masked_cross_entropy(logits, target, mask)
         loss = loss + alpha * loss_prog
         parts["loss_progressive"] = float(loss_prog.detach())

@@ -67,6 +67,7 @@ from torch import nn
 
 import envs  # noqa: F401  (registers the DeepThink/ ids)
 from agents.networks import BasicBlock, SudokuBlock
+from agents.thinking import final_thought
 from envs.sudoku import legal_mask
 from puzzles import mazes
 from puzzles.chess_encoding import legal_action_mask
@@ -144,10 +145,11 @@ class MazeThinker(BaseFeaturesExtractor):
         self.recall = nn.Conv2d(width + channels, width, 3, padding=1, bias=False)
         self.block = nn.Sequential(*(BasicBlock(2, width) for _ in range(blocks)))
 
+    def _step(self, observations: torch.Tensor, thought: torch.Tensor, index: int) -> torch.Tensor:
+        return self.block(self.recall(torch.cat([thought, observations], dim=1)))
+
     def forward(self, observations: torch.Tensor) -> torch.Tensor:
-        thought = self.projection(observations)
-        for _ in range(self.iters):
-            thought = self.block(self.recall(torch.cat([thought, observations], dim=1)))
+        thought = final_thought(self._step, observations, self.projection(observations), self.iters)
         return walker_readout(thought, observations)
 
 

@@ -6,7 +6,7 @@ generations, and an evaluator that rates them against earlier ones and Stockfish
     run.run()                       # resumes from the folder's last checkpoint
     run.export("runs/selfplay/final")
 
-Modules: :mod:`~trainers.selfplay.config` (recipe and session options), :mod:`~trainers.selfplay.search` (the
+Modules: :mod:`~trainers.selfplay.config` (recipe and session options), :mod:`~agents.chess_search` (the
 Gumbel search that makes the policy targets), :mod:`~trainers.selfplay.actors`, :mod:`~trainers.selfplay.buffer`,
 :mod:`~trainers.selfplay.learner`, :mod:`~trainers.selfplay.evaluator`, :mod:`~trainers.selfplay.backends` and
 :mod:`~trainers.selfplay.ray_backend`, :mod:`~trainers.selfplay.records` (the run folder),

@@ -1,7 +1,7 @@
 """Self-play actors: many games at once with the latest published weights, every move chosen by the search.
 
 An actor keeps ``concurrent`` games in progress; each :meth:`SelfPlayActor.step` makes one move in all of them,
-with one :func:`trainers.selfplay.search.gumbel_search` whose network evaluations are batched across the games.
+with one :func:`agents.chess_search.gumbel_search` whose network evaluations are batched across the games.
 A finished game comes back as a :class:`PlayedGame`: its moves (for PGN) and, for every position, the network
 input, the legal moves, the search's policy target and the game's result for the side to move. A new game then
 takes its place. The same class runs in a worker process, a Ray actor or the driver itself.
@@ -18,10 +18,10 @@ import numpy as np
 import torch
 
 from agents.chess_network import ChessNetwork
+from agents.chess_search import gumbel_search
 from agents.networks import build_network, fast_cpu_math
 from puzzles.chess_game import game_planes, game_result, read_openings, result_for
-from trainers.arena import termination
-from trainers.selfplay.search import gumbel_search
+from trainers.tournament.match import termination
 
 #: The most legal moves a chess position can have; legal-move lists are padded to this width.
 MAX_MOVES = 218
@@ -79,7 +79,7 @@ class PlayedGame:
         start_fen: the starting position.
         moves: the moves in UCI.
         result: ``"1-0"``, ``"0-1"`` or ``"1/2-1/2"``.
-        termination: why it ended (as :func:`trainers.arena.termination`, or ``ply_cap``).
+        termination: why it ended (as :func:`trainers.tournament.match.termination`, or ``ply_cap``).
         planes: ``(P, 19, 8, 8)`` uint8 network inputs (:func:`store_planes`).
         legal: ``(P, MAX_MOVES)`` int16 action indices of the legal moves, padded with -1 (the legal-move mask).
         targets: ``(P, MAX_MOVES)`` float16 policy targets over those moves (0 on the padding).
@@ -239,7 +239,7 @@ class SelfPlayActor:
 
 
 class SearchPlayer:
-    """An arena player (:class:`trainers.arena.Player`) that moves by the Gumbel search without noise.
+    """An arena player (:class:`trainers.tournament.players.Player`) that moves by the Gumbel search without noise.
 
     This is the self-play player at its strongest guess: the evaluator rates generations with it.
     """
@@ -248,7 +248,7 @@ class SearchPlayer:
         self.evaluate = NetworkEvaluator(net, think)
         self.search, self.considered, self.name = search, considered, name
 
-    def choose(self, boards: list[chess.Board]) -> list[chess.Move]:
-        """One searched move per board."""
+    def act_batch(self, boards: list[chess.Board], think: int | None = None) -> list[chess.Move]:
+        """One searched move per board (at the budget it was made with; ``think`` is ignored)."""
         results = gumbel_search(boards, self.evaluate, self.search, self.considered, gumbel_scale=0.0)
         return [result.move for result in results]

@@ -2,14 +2,14 @@
 
 A generation is rated as it plays in self-play but without the exploration noise (a
 :class:`~trainers.selfplay.actors.SearchPlayer`). Each evaluation is a set of paired matches on openings of the
-shipped opening file (each opening once with each colour, :func:`trainers.arena.play_match`):
+shipped opening file (each opening once with each colour, :func:`trainers.tournament.match.play_match`):
 
 - against generation 0 (the start), the fixed anchor whose rating is 0;
 - against the previous evaluated generation;
 - against Stockfish at a fixed node budget (an outside anchor that does not drift with the run).
 
 :class:`EloTable` keeps every match (players, score, pentanomial counts) and fits all ratings jointly
-(:func:`trainers.elo.fit_ratings`, 95 % intervals) relative to generation 0.
+(:func:`trainers.tournament.elo.fit_ratings`, 95 % intervals) relative to generation 0.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from puzzles.chess_game import OPENINGS_FILE, read_openings
-from trainers.arena import StockfishPlayer, play_match
-from trainers.elo import MatchStats, fit_ratings
 from trainers.selfplay.actors import SearchPlayer, Weights, build_chess_network
+from trainers.tournament.elo import MatchStats, fit_ratings
+from trainers.tournament.match import play_match
+from trainers.tournament.players import StockfishPlayer
 
 #: Generation 0's name in the table: the anchor of every rating.
 ANCHOR = "gen 0"

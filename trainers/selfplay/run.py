@@ -19,7 +19,6 @@ from agents.checkpoint import load_checkpoint, load_training_state, save_checkpo
 from agents.chess_network import ChessNetwork
 from puzzles.storage import save_json
 from trainers.cards import MEASUREMENTS, code_version, hardware
-from trainers.elo import MatchStats
 from trainers.run import STATE_FILE, Run, lock_run_dir, restore_torch_rng
 from trainers.selfplay.actors import GameSummary, Weights, load_weights, weights_of
 from trainers.selfplay.backends import eval_settings, make_backend
@@ -27,6 +26,7 @@ from trainers.selfplay.buffer import load_buffer, save_buffer
 from trainers.selfplay.config import RunOptions, SelfPlayConfig
 from trainers.selfplay.evaluator import ANCHOR, EloTable, EvalTask, Evaluator
 from trainers.selfplay.records import ELO_FILE, STATE_KEYS, append_pgn, buffer_file, snapshot_stem, truncate_pgn
+from trainers.tournament.elo import MatchStats
 
 #: Learner steps between two looks at the actors' games.
 TRAIN_CHUNK = 8

@@ -17,11 +17,11 @@ import numpy as np
 
 from agents.chess_network import ChessNetwork
 from agents.chess_policy import legal_indices
+from agents.chess_search import gumbel_search
 from puzzles.chess_encoding import encode_move
 from puzzles.chess_game import OPENINGS_FILE, game_planes, game_result, read_openings
 from puzzles.engine import UciSearch
 from trainers.selfplay.actors import NetworkEvaluator
-from trainers.selfplay.search import gumbel_search
 
 
 def sample_positions(net: ChessNetwork, think: int, count: int, plies: tuple[int, int], seed: int) -> list[chess.Board]:

@@ -1,6 +1,6 @@
 """Games against the network as PGN files: saved with its evaluations, loaded to be continued.
 
-A saved game (the ``save FILE.pgn`` command of ``scripts/play.py``) is the session's PGN with two additions:
+A saved game (the ``save FILE.pgn`` command of ``deepthink play``) is the session's PGN with two additions:
 
 - a ``[Think "N"]`` header: the iterations the network thought per move;
 - a comment on each of the network's moves: ``{ network: value +0.12, probability 31%, think 8 [%eval 0.48] }``,
@@ -9,7 +9,7 @@ A saved game (the ``save FILE.pgn`` command of ``scripts/play.py``) is the sessi
   score in pawns (``4 atanh(value)``, the scale of the training labels), which PGN viewers such as Lichess draw.
 
 :func:`read_game` reads such a file (or any PGN: its first game's main line) and :meth:`SavedGame.resume`
-continues it in a :class:`agents.chess_play.GameSession` (``scripts/play.py --pgn FILE``): the colour you
+continues it in a :class:`trainers.play.session.GameSession` (``deepthink play --pgn FILE``): the colour you
 played (the side the PGN calls ``You``) and the think budget come back from the file, and the network's
 comments come back as its moves' evaluations, so a game saved again keeps them.
 """
@@ -25,9 +25,11 @@ import chess
 import chess.engine
 import chess.pgn
 
-from agents.chess_play import AgentMove, GameSession, board_from_fen
-from agents.uci import value_to_cp
 from puzzles.storage import atomic_write
+from trainers.play.agent import AgentMove
+from trainers.play.parser import board_from_fen
+from trainers.play.session import GameSession
+from trainers.play.uci_limits import value_to_cp
 
 HUMAN_NAME = "You"
 _COMMENT = re.compile(r"network: value ([+-]?\d+(?:\.\d+)?), probability (\d+(?:\.\d+)?)%, think (\d+)")

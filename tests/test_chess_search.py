@@ -4,9 +4,9 @@ import chess
 import numpy as np
 import pytest
 
+from agents.chess_search import considered_visits, gumbel_search
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
-from tests.test_arena import needs_stockfish
-from trainers.selfplay.search import considered_visits, gumbel_search
+from tests.test_tournament import needs_stockfish
 
 MATE_IN_ONE = "6k1/5ppp/8/8/8/8/5PPP/R5K1 w - - 0 1"  # Ra8#
 

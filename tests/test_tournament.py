@@ -1,8 +1,12 @@
-"""Match statistics (Elo, pentanomial intervals, SPRT, rating fits), the chess arena and its script."""
+"""Match statistics (Elo, pentanomial intervals, SPRT, rating fits), the chess arena, its players and command."""
 
 import io
 import json
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import chess
 import chess.pgn
@@ -10,17 +14,8 @@ import numpy as np
 import pytest
 
 from puzzles.chess_game import game_result
-from tests.helpers import load_script
-from trainers.arena import (
-    IllegalMoveError,
-    PolicyPlayer,
-    RandomPlayer,
-    StockfishPlayer,
-    play_match,
-    player_from_spec,
-    termination,
-)
-from trainers.elo import (
+from trainers.tournament import arena
+from trainers.tournament.elo import (
     MatchStats,
     elo_from_score,
     fit_ratings,
@@ -28,6 +23,15 @@ from trainers.elo import (
     sprt_bounds,
     sprt_decision,
     sprt_llr,
+)
+from trainers.tournament.match import play_match, termination
+from trainers.tournament.players import (
+    IllegalMoveError,
+    Player,
+    PolicyPlayer,
+    RandomPlayer,
+    StockfishPlayer,
+    player_from_spec,
 )
 
 
@@ -264,17 +268,29 @@ def test_policy_player_gets_all_its_boards_in_one_batch():
         PolicyPlayer(object(), think=1)
 
 
+def test_every_player_speaks_one_interface():
+    policy = _FakePolicy()
+    board = chess.Board()
+    for player in (RandomPlayer(0), PolicyPlayer(policy, think=4)):
+        assert isinstance(player, Player)
+        assert player.act(board) in board.legal_moves  # act: act_batch of one board
+        assert len(player.act_batch([board, board])) == 2
+    PolicyPlayer(policy, think=4).act_batch([board], think=9)  # a budget given to the call wins
+    assert policy.calls[-1] == (1, 9) and policy.calls[-2] == (2, 4)
+    assert RandomPlayer(5).act(board) == RandomPlayer(5).act_batch([board])[0]
+
+
 class _Cheater:
     name = "cheater"
 
-    def choose(self, boards):
+    def act_batch(self, boards, think=None):
         return [chess.Move.from_uci("a1a8") for _ in boards]
 
 
 class _Silent:
     name = "silent"
 
-    def choose(self, boards):
+    def act_batch(self, boards, think=None):
         return []
 
 
@@ -315,21 +331,17 @@ def test_stockfish_settings_are_checked():
 def test_a_stockfish_that_always_plays_randomly_is_a_random_mover():
     board = chess.Board()
     with player_from_spec("stockfish:nodes=1:random=1") as engine:
-        moves = engine.choose([board] * 200)
+        moves = engine.act_batch([board] * 200)
     assert len(set(moves)) == 20  # every legal first move shows up; the engine alone would repeat one
 
 
-# ---------------------------------------------------------------- the script
+# ---------------------------------------------------------------- the arena command
 
 
-def _script():
-    return load_script("arena")
-
-
-def test_script_plays_and_writes_json_and_pgn(tmp_path, capsys):
+def test_arena_command_plays_and_writes_json_and_pgn(tmp_path, capsys):
     out, pgn = tmp_path / "match.json", tmp_path / "match.pgn"
     argv = ["--a", "random", "--b", "random", "--openings", "start", "--pairs", "1", "--ply-cap", "80"]
-    _script().main([*argv, "--sprt", "0", "20", "--out", str(out), "--pgn", str(pgn), "--no-progress"])
+    arena.main([*argv, "--sprt", "0", "20", "--out", str(out), "--pgn", str(pgn), "--no-progress"])
     report = json.loads(out.read_text())
     assert report["stats"]["games"] == 2 and len(report["games"]) == 2
     assert report["player_a"] == "random (A)" and report["player_b"] == "random (B)"  # same spec, kept apart
@@ -338,8 +350,22 @@ def test_script_plays_and_writes_json_and_pgn(tmp_path, capsys):
     assert "Elo A - B" in capsys.readouterr().out
 
 
-def test_script_explains_a_missing_opening_file(tmp_path):
+def test_arena_command_explains_a_missing_opening_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="--openings start"):
-        _script().main(["--openings", str(tmp_path / "none.epd"), "--no-progress"])
+        arena.main(["--openings", str(tmp_path / "none.epd"), "--no-progress"])
     with pytest.raises(ValueError, match="two Elo bounds"):
-        _script().main(["--openings", "start", "--sprt", "5", "--no-progress"])
+        arena.main(["--openings", "start", "--sprt", "5", "--no-progress"])
+
+
+@pytest.mark.parametrize("name", ["arena", "rate_chess", "think_longer"])
+def test_the_thin_scripts_explain_their_flags(name):
+    """The scripts are thin wrappers over the library's commands, with the same flags."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / f"{name}.py"), "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert done.returncode == 0 and "--ply-cap" in done.stdout, done.stderr

@@ -1,0 +1,135 @@
+"""Chess puzzles as a problem's data: FEN batches checked, answers that carry their position, and a puzzle set
+split into held-out and training shares sorted by difficulty. numpy and python-chess only.
+
+``agents.problems.ChessPuzzles`` turns these into network tensors; everything here is the data side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import chess
+import numpy as np
+
+from puzzles.chess_game import parse_position
+from puzzles.chess_puzzles import PuzzleRow, is_held_out, mirror_files, read_lichess_rows
+
+
+class PuzzleMove(str):
+    """A UCI move string that carries the FEN it is played in.
+
+    It compares, hashes and prints as the plain UCI string (the native answer), but the target map is drawn
+    from the side to move's view, which a UCI string alone does not tell. Carrying the position inside the
+    answer lets ``encode_target(targets[index])`` work as the trainer and evaluation call it, with the
+    ``Problem`` API unchanged for every family.
+    """
+
+    fen: str
+
+    def __new__(cls, uci: str, fen: str) -> PuzzleMove:
+        move = super().__new__(cls, uci)
+        move.fen = fen
+        return move
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # pickling and copies keep the FEN
+        return str(self), self.fen
+
+
+def puzzle_answers(fens: np.ndarray | list[str], moves: np.ndarray | list[str]) -> np.ndarray:
+    """UCI ``moves`` paired with their positions, as an object array of :class:`PuzzleMove`."""
+    answers = np.empty(len(moves), dtype=object)
+    answers[:] = [PuzzleMove(str(move), str(fen)) for fen, move in zip(fens, moves, strict=True)]
+    return answers
+
+
+def fen_batch(inputs: np.ndarray) -> tuple[np.ndarray, list[chess.Board]]:
+    """A batch as a 1-D object array of FENs and their boards, each checked to be a playable position.
+
+    Raises:
+        TypeError: one string instead of a batch, or a board instead of a FEN.
+        ValueError: a batch that is not 1-D, or a FEN that is malformed, impossible or over (named by index).
+    """
+    if isinstance(inputs, str):
+        raise TypeError("chess puzzles come as a batch of FEN strings (a list or 1-D array), not one string")
+    array = np.asarray(inputs, dtype=object)
+    if array.ndim != 1:
+        raise ValueError(f"chess puzzles are a 1-D batch of FEN strings, got shape {array.shape}")
+    fens, boards = np.empty(len(array), dtype=object), []
+    for index, fen in enumerate(array):
+        if isinstance(fen, chess.Board):
+            raise TypeError(f"the position at index {index} is a board; chess puzzles come as FEN strings")
+        boards.append(parse_position(fen, f"the position at index {index}"))
+        fens[index] = str(fen)
+    return fens, boards
+
+
+@dataclass(frozen=True)
+class PuzzleShare:
+    """One share (held out or training) of a puzzle set, sorted by difficulty so a level is a slice."""
+
+    name: str  # for messages: "held-out puzzles of FILE"
+    levels: np.ndarray  # int64, sorted
+    rows: tuple[PuzzleRow, ...]  # replayed when drawn
+
+    def counts(self) -> str:
+        values, counts = np.unique(self.levels, return_counts=True)
+        return ", ".join(f"{v} ({c})" for v, c in zip(values, counts, strict=True)) or "none"
+
+    def draw(self, count: int, low: int | None, high: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``count`` puzzles with ``low <= difficulty <= high`` (no lower bound for None) as ``(FENs, answers)``;
+        without replacement when there are enough."""
+        start = 0 if low is None else int(np.searchsorted(self.levels, low, side="left"))
+        stop = int(np.searchsorted(self.levels, high, side="right"))
+        available = stop - start
+        if available == 0:
+            wanted = f"difficulty {high}" if low is not None else f"difficulty at most {high}"
+            raise ValueError(f"none of the {self.name} has {wanted}; difficulties (puzzles): {self.counts()}")
+        chosen = [self.rows[i].puzzle for i in start + rng.choice(available, size=count, replace=count > available)]
+        fens = np.empty(count, dtype=object)
+        fens[:] = [p.fen for p in chosen]
+        return fens, puzzle_answers(fens, [p.best_move for p in chosen])
+
+
+#: Loaded sets, keyed by file and modification time: ``(held out, training)``.
+_SETS: dict[tuple[str, int], tuple[PuzzleShare, PuzzleShare]] = {}
+
+
+def puzzle_shares(path: Path) -> tuple[PuzzleShare, PuzzleShare]:
+    """The held-out and training shares of a Lichess-format puzzle file (:func:`puzzles.chess_puzzles.is_held_out`
+    splits them), read once per file and modification time.
+
+    Raises:
+        FileNotFoundError: no file at ``path`` (the message says how to mine one).
+    """
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no chess puzzle set at {path}: mine one with `python scripts/mine_chess_puzzles.py --output "
+            "puzzles/data/chess_puzzles.csv.gz`, or point $DEEPTHINK_CHESS_PUZZLES at a Lichess-format CSV"
+        )
+    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    if key not in _SETS:
+        rows = sorted(read_lichess_rows(path), key=lambda r: round(r.difficulty))
+        shares = []
+        for held in (True, False):
+            chosen = tuple(r for r in rows if is_held_out(r.puzzle_id) == held)
+            levels = np.array([round(r.difficulty) for r in chosen], dtype=np.int64)
+            name = f"{'held-out' if held else 'training'} puzzles of {path}"
+            shares.append(PuzzleShare(name, levels, chosen))
+        _SETS[key] = (shares[0], shares[1])
+    return _SETS[key]
+
+
+def clear_puzzle_shares() -> None:
+    """Forgets loaded puzzle sets (for tests, or after rewriting a file in place)."""
+    _SETS.clear()
+
+
+def mirror_some(fens: np.ndarray, answers: np.ndarray, share: float, rng: np.random.Generator) -> None:
+    """Mirrors each puzzle left to right in place with probability ``share``
+    (:func:`puzzles.chess_puzzles.mirror_files`; a puzzle that cannot be mirrored stays as it is)."""
+    for index in np.flatnonzero(rng.random(len(fens)) < share):
+        mirrored = mirror_files(fens[index], str(answers[index]))
+        if mirrored is not None:
+            fens[index] = mirrored[0]
+            answers[index] = PuzzleMove(mirrored[1], mirrored[0])
