@@ -37,7 +37,7 @@ def epochs_logged(folder):
 def killed_after_two(tmp_path_factory):
     """A three-epoch run stopped right after saving its second epoch's state (as a kill there leaves it)."""
     folder = tmp_path_factory.mktemp("runs") / "killed"
-    save = Trainer._save_state
+    save = Trainer.save_state
 
     def save_then_stop(self, progress):
         save(self, progress)
@@ -45,7 +45,7 @@ def killed_after_two(tmp_path_factory):
             raise KeyboardInterrupt
 
     with pytest.MonkeyPatch.context() as patch, pytest.raises(KeyboardInterrupt):
-        patch.setattr(Trainer, "_save_state", save_then_stop)
+        patch.setattr(Trainer, "save_state", save_then_stop)
         trained(folder)
     assert epochs_logged(folder) == [1, 2]
     return folder
@@ -75,7 +75,7 @@ def test_a_torn_metrics_line_still_resumes(killed_after_two, tmp_path, capsys, m
 
 
 def test_metrics_are_written_atomically_and_a_torn_tail_never_swallows_a_record(tmp_path):
-    from trainers.supervised import append_metrics
+    from trainers.run import append_metrics
 
     log = tmp_path / "metrics.jsonl"
     log.write_text('{"epoch": 1}\n{"epo')  # torn by an older version

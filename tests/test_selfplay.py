@@ -67,7 +67,7 @@ def test_a_run_publishes_generations_keeps_every_game_and_resumes(start, tmp_pat
     assert {r["player"] for r in table["ratings"]} == {"gen 0", "gen 1", "gen 2"}
     assert load_policy(folder / "generations" / "gen_000002").card["selfplay_generation"] == 2
 
-    with pytest.raises(ValueError, match="another recipe"):
+    with pytest.raises(ValueError, match="another config"):
         SelfPlayRun(tiny_recipe(start, lr=1e-3), folder, options).run()
     more = SelfPlayRun(config, folder, RunOptions(backend="inline", generations=3, progress=False)).run()
     assert more["generation"] == 3 and more["session"] == 2 and more["games"] >= progress["games"]

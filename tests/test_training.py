@@ -14,7 +14,8 @@ from agents.checkpoint import load_checkpoint
 from tests.helpers import checkout_env
 from trainers.progressive import sample_progressive, thinking_loss
 from trainers.recipes import get_recipe
-from trainers.supervised import Trainer, lock_run_dir
+from trainers.run import lock_run_dir
+from trainers.supervised import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +19,19 @@ import chess
 import numpy as np
 import torch
 import torch.nn.functional as F
-from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 
-from agents.checkpoint import load_checkpoint, load_training_state, save_checkpoint, save_training_state
+from agents.checkpoint import CHESS_GAME, load_checkpoint
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
 from agents.device import autocast
-from agents.networks import fast_cpu_math
 from agents.thinking import iterations
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move, legal_action_mask
 from puzzles.chess_game import game_planes
 from puzzles.chess_positions import load_positions
 from puzzles.storage import load_arrays, save_arrays
+from trainers.cards import run_card
 from trainers.progressive import sample_progressive, warm_thought
-from trainers.supervised import append_metrics, code_version, hardware, lock_run_dir, resume_run, scheduled_lr
+from trainers.run import BEST_STEM, Run, optimizer_step, scheduled_lr, set_lr
 
 
 @dataclass(frozen=True)
@@ -120,22 +119,20 @@ def load_encoded(folder: str | Path) -> dict[str, np.ndarray]:
     return data
 
 
-class ChessTrainer:
+class ChessTrainer(Run):
     """Fits a :class:`agents.chess_network.ChessNetwork` to labelled positions.
 
     Args:
         config: the recipe.
         run_dir: folder of the run; an existing run there is resumed.
         progress: show a rich progress bar.
+        max_seconds: stop after the epoch that passes this many seconds of the session (saved; resume later).
     """
 
-    def __init__(self, config: ChessTrainConfig, run_dir: str | Path, progress: bool = True) -> None:
-        self.config = config
-        self.run_dir = Path(run_dir)
-        self.console = Console(stderr=True)
-        self.show_progress = progress
-        fast_cpu_math()
-        torch.manual_seed(config.seed)
+    def __init__(
+        self, config: ChessTrainConfig, run_dir: str | Path, progress: bool = True, max_seconds: float | None = None
+    ) -> None:
+        super().__init__(config, run_dir, progress, max_seconds)
         self.net = ChessNetwork(ChessNetworkConfig.from_dict(config.network))
         self.optimizer = torch.optim.AdamW(self.net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self._load_data()
@@ -179,97 +176,68 @@ class ChessTrainer:
             "val_value_mse": value_loss / count,
         }
 
-    def _resume(self) -> dict[str, Any]:
-        state = resume_run(self.run_dir, self.config, self.net, self.optimizer, log=self.console.log)
-        if state is None:
-            return {"epoch": 0, "step": 0, "best": -1.0, "best_epoch": 0, "train_seconds": 0.0}
-        self.console.log(f"resumed {self.run_dir} after epoch {state['progress']['epoch']}")
-        return state["progress"]
+    def fresh_progress(self) -> dict[str, Any]:
+        return {"epoch": 0, "step": 0, "best": -1.0, "best_epoch": 0, "train_seconds": 0.0}
 
-    def run(self) -> dict[str, Any]:
-        """Trains to the last epoch (resuming if possible) and returns the final progress record."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        lock = lock_run_dir(self.run_dir)
-        try:
-            progress = self._resume()
-            for epoch in range(progress["epoch"], self.config.epochs):
-                started = time.perf_counter()
-                train_loss = self._train_epoch(epoch, progress)
-                metrics = self.validate()
-                progress["train_seconds"] += time.perf_counter() - started
-                progress["epoch"] = epoch + 1
-                record = {
-                    "epoch": epoch + 1,
-                    "step": progress["step"],
-                    "loss": train_loss,
-                    **metrics,
-                    "seconds": round(time.perf_counter() - started, 1),
-                }
-                if metrics["val_move_agreement"] > progress["best"]:
-                    progress["best"], progress["best_epoch"] = metrics["val_move_agreement"], epoch + 1
-                    save_checkpoint(self.run_dir / "best", self.net, self.card(progress, metrics))
-                append_metrics(self.run_dir, record)
-                state = {"model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(), "progress": progress}
-                save_training_state(self.run_dir / "state.pt", state)
-                self.console.log(record)
-            return progress
-        finally:
-            lock.close()
+    def _session(self) -> dict[str, Any]:
+        cfg = self.config
+        progress = self.resume()
+        batches = len(self.train[1]) // cfg.batch_size
+        for epoch, bar, task in self.epochs(progress, batches):
+            started = time.perf_counter()
+            train_loss = self._train_epoch(epoch, progress, bar, task, batches)
+            metrics = self.validate()
+            progress["train_seconds"] += time.perf_counter() - started
+            progress["epoch"] = epoch + 1
+            record = {"epoch": epoch + 1, "step": progress["step"], "loss": train_loss, **metrics}
+            record["seconds"] = round(time.perf_counter() - started, 1)
+            if metrics["val_move_agreement"] > progress["best"]:
+                progress["best"], progress["best_epoch"] = metrics["val_move_agreement"], epoch + 1
+                self.keep_best(self.card(progress, metrics))
+            self.log_metrics(record)
+            self.save_state(progress)
+            self.console.log(record)
+        return progress
 
-    def _train_epoch(self, epoch: int, progress: dict[str, Any]) -> float:
+    def _train_epoch(self, epoch: int, progress: dict[str, Any], bar: Progress, task: TaskID, batches: int) -> float:
         cfg = self.config
         planes, actions, values = self.train
         order = np.random.default_rng([cfg.seed, epoch]).permutation(len(actions))
         rng = np.random.default_rng([cfg.seed, epoch, 1])
-        batches = len(order) // cfg.batch_size
         total = 0.0
         self.net.train()
-        with Progress(console=self.console, disable=not self.show_progress, transient=True) as bar:
-            task = bar.add_task(f"epoch {epoch + 1}/{cfg.epochs}", total=batches)
-            for b in range(batches):
-                index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-                for group in self.optimizer.param_groups:
-                    group["lr"] = scheduled_lr(cfg, progress["step"], epoch)
-                loss, _, _ = self.loss(
-                    to_input(planes[index]), torch.from_numpy(actions[index]), torch.from_numpy(values[index]), rng
-                )
-                self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(self.net.parameters(), cfg.clip)
-                self.optimizer.step()
-                progress["step"] += 1
-                total += loss.item()
-                bar.advance(task)
+        for b in range(batches):
+            index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+            set_lr(self.optimizer, scheduled_lr(cfg, progress["step"], epoch))
+            loss, _, _ = self.loss(
+                to_input(planes[index]), torch.from_numpy(actions[index]), torch.from_numpy(values[index]), rng
+            )
+            optimizer_step(self.optimizer, self.net, loss, cfg.clip)
+            progress["step"] += 1
+            total += loss.item()
+            bar.advance(task)
         return total / max(batches, 1)
 
-    def export(self, stem: str | Path) -> Path:
-        """Writes the best-on-validation network to ``stem`` with the card of the whole run."""
-        net, card = load_checkpoint(self.run_dir / "best")
-        progress = load_training_state(self.run_dir / "state.pt")["progress"]
+    def exported(self) -> tuple[ChessNetwork, dict[str, Any]]:
+        """The best-on-validation network with its card, updated to the whole run's epochs and time."""
+        net, card = load_checkpoint(self.run_dir / BEST_STEM)
+        progress = self.saved_progress()
         card["training"].update(epochs=progress["epoch"], train_seconds=round(progress["train_seconds"], 1))
-        return save_checkpoint(stem, net, card)
+        return net, card  # type: ignore[return-value]
 
     def card(self, progress: dict[str, Any], metrics: dict[str, float]) -> dict[str, Any]:
         """The model card of the run so far."""
         cfg = self.config
-        return {
-            "name": "chess",
-            "problem": "chess_game",
-            "recipe": asdict(cfg),
-            "training": {
-                "data": f"{len(self.train[1])} Stockfish-labelled positions from {cfg.data} "
-                f"(validation: {len(self.val[1])} positions of the last {cfg.val_chunks} chunks)",
-                "epochs": progress["epoch"],
-                "best_epoch": progress["best_epoch"],
-                **metrics,
-                "val_iters": cfg.max_iters,
-                "train_seconds": round(progress["train_seconds"], 1),
-                "hardware": hardware(),
-            },
-            "actions": NUM_ACTIONS,
-            "parameters": sum(p.numel() for p in self.net.parameters()),
-            "code": code_version(),
+        training = {
+            "data": f"{len(self.train[1])} Stockfish-labelled positions from {cfg.data} "
+            f"(validation: {len(self.val[1])} positions of the last {cfg.val_chunks} chunks)",
+            "epochs": progress["epoch"],
+            "best_epoch": progress["best_epoch"],
+            **metrics,
+            "val_iters": cfg.max_iters,
+            "train_seconds": round(progress["train_seconds"], 1),
         }
+        return run_card("chess", CHESS_GAME, cfg, self.net, training, actions=NUM_ACTIONS)
 
 
 def agreement_per_iteration(

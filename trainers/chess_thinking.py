@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +30,17 @@ import chess
 import numpy as np
 import torch
 import torch.nn.functional as F
-from rich.console import Console
-from rich.progress import Progress
 
-from agents.checkpoint import load_checkpoint, save_checkpoint, save_training_state
+from agents.checkpoint import CHESS_GAME
 from agents.chess_network import ChessNetwork, ChessNetworkConfig
 from agents.device import autocast, resolve_device
-from agents.networks import fast_cpu_math
 from puzzles.chess_encoding import NUM_ACTIONS, encode_move
 from puzzles.chess_ladder import chunk_name, chunk_split, load_ladder, score_to_value
 from puzzles.storage import load_arrays, save_arrays
+from trainers.cards import run_card
 from trainers.chess_supervised import encode_position, move_agreement, to_input
 from trainers.progressive import sample_progressive, sample_unroll, warm_thought
-from trainers.supervised import STATE_FILE, append_metrics, code_version, hardware, lock_run_dir, resume_run
+from trainers.run import Run, optimizer_step, set_lr
 
 
 @dataclass(frozen=True)
@@ -201,7 +199,7 @@ def masked_policy_loss(logits: torch.Tensor, mask: torch.Tensor, target: torch.T
 
 
 # ------------------------------------------------------------------------------------------------ the trainer
-class ThinkingChessTrainer:
+class ThinkingChessTrainer(Run):
     """Fits a :class:`agents.chess_network.ChessNetwork` to ladder-labelled positions (see the module docstring).
 
     Args:
@@ -212,6 +210,8 @@ class ThinkingChessTrainer:
         max_seconds: stop (after saving) once this session has trained this long; the run resumes later.
     """
 
+    unit = "step"
+
     def __init__(
         self,
         config: ThinkingChessConfig,
@@ -220,14 +220,8 @@ class ThinkingChessTrainer:
         device: str = "cpu",
         max_seconds: float | None = None,
     ) -> None:
-        self.config = config
-        self.run_dir = Path(run_dir)
-        self.console = Console(stderr=True)
-        self.show_progress = progress
+        super().__init__(config, run_dir, progress, max_seconds)
         self.device = resolve_device(device)
-        self.max_seconds = max_seconds
-        fast_cpu_math()
-        torch.manual_seed(config.seed)
         self.net = ChessNetwork(ChessNetworkConfig.from_dict(config.network)).to(self.device)
         self.optimizer = torch.optim.AdamW(self.net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.train = load_split(config.data, config.chunks, "training", config.result_weight)
@@ -284,94 +278,63 @@ class ThinkingChessTrainer:
     def selection_metric(self) -> str:
         return f"val_top_agreement@{max(self.config.val_think)}"
 
-    def _resume(self) -> dict[str, Any]:
-        state = resume_run(self.run_dir, self.config, self.net, self.optimizer, unit="step")
-        if state is None:
-            return {"step": 0, "best": -1.0, "best_step": 0, "train_seconds": 0.0}
-        self.console.log(f"resumed {self.run_dir} at step {state['progress']['step']}")
-        return state["progress"]
+    def fresh_progress(self) -> dict[str, Any]:
+        return {"step": 0, "best": -1.0, "best_step": 0, "train_seconds": 0.0}
 
-    def _save(self, progress: dict[str, Any]) -> None:
-        state = {"model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(), "progress": progress}
-        save_training_state(self.run_dir / STATE_FILE, state)
-
-    def run(self) -> dict[str, Any]:
-        """Trains to the last step (resuming if possible) and returns the final progress record."""
+    def _session(self) -> dict[str, Any]:
         cfg = self.config
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        lock = lock_run_dir(self.run_dir)
-        try:
-            progress = self._resume()
-            self.net.train()
-            with Progress(console=self.console, disable=not self.show_progress) as bar:
-                task = bar.add_task("training", total=cfg.steps, completed=progress["step"])
-                window: list[tuple[float, float]] = []
-                started = session = time.perf_counter()
-                while progress["step"] < cfg.steps:
-                    if self.max_seconds is not None and time.perf_counter() - session > self.max_seconds:
-                        progress["train_seconds"] += time.perf_counter() - started
-                        self._save(progress)
-                        self.console.log(f"stopped at step {progress['step']} after {self.max_seconds:.0f} s")
-                        break
-                    step = progress["step"]
-                    for group in self.optimizer.param_groups:
-                        group["lr"] = self.lr(step)
-                    loss, policy_loss, value_loss = self.loss(step)
-                    self.optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(self.net.parameters(), cfg.clip)
-                    self.optimizer.step()
-                    window.append((policy_loss, value_loss))
-                    progress["step"] = step + 1
-                    bar.advance(task)
-                    if progress["step"] % cfg.eval_every == 0 or progress["step"] == cfg.steps:
-                        metrics = self.validate()
-                        progress["train_seconds"] += time.perf_counter() - started
-                        started = time.perf_counter()
-                        policy_mean, value_mean = np.mean(window, axis=0)
-                        window = []
-                        record = {"step": progress["step"], "policy_loss": float(policy_mean)}
-                        record |= {"value_loss": float(value_mean), **metrics, "lr": self.lr(step)}
-                        record["train_seconds"] = round(progress["train_seconds"], 1)
-                        if metrics[self.selection_metric] > progress["best"]:
-                            progress["best"], progress["best_step"] = metrics[self.selection_metric], progress["step"]
-                            save_checkpoint(self.run_dir / "best", self.net, self.card(progress, metrics))
-                        append_metrics(self.run_dir, record)
-                        self._save(progress)
-                        self.console.log(record)
-                    elif progress["step"] % cfg.save_every == 0:
-                        progress["train_seconds"] += time.perf_counter() - started
-                        started = time.perf_counter()
-                        self._save(progress)
-            return progress
-        finally:
-            lock.close()
+        progress = self.resume()
+        self.net.train()
+        bar, task = self.progress_bar("training", cfg.steps, progress["step"])
+        with bar:
+            window: list[tuple[float, float]] = []
+            started = time.perf_counter()
+            while progress["step"] < cfg.steps:
+                if self.out_of_time():
+                    progress["train_seconds"] += time.perf_counter() - started
+                    self.save_state(progress)
+                    self.console.log(f"stopped at step {progress['step']} after {self.max_seconds:.0f} s")
+                    break
+                step = progress["step"]
+                set_lr(self.optimizer, self.lr(step))
+                loss, policy_loss, value_loss = self.loss(step)
+                optimizer_step(self.optimizer, self.net, loss, cfg.clip)
+                window.append((policy_loss, value_loss))
+                progress["step"] = step + 1
+                bar.advance(task)
+                if progress["step"] % cfg.eval_every == 0 or progress["step"] == cfg.steps:
+                    metrics = self.validate()
+                    progress["train_seconds"] += time.perf_counter() - started
+                    started = time.perf_counter()
+                    policy_mean, value_mean = np.mean(window, axis=0)
+                    window = []
+                    record = {"step": progress["step"], "policy_loss": float(policy_mean)}
+                    record |= {"value_loss": float(value_mean), **metrics, "lr": self.lr(step)}
+                    record["train_seconds"] = round(progress["train_seconds"], 1)
+                    if metrics[self.selection_metric] > progress["best"]:
+                        progress["best"], progress["best_step"] = metrics[self.selection_metric], progress["step"]
+                        self.keep_best(self.card(progress, metrics))
+                    self.log_metrics(record)
+                    self.save_state(progress)
+                    self.console.log(record)
+                elif progress["step"] % cfg.save_every == 0:
+                    progress["train_seconds"] += time.perf_counter() - started
+                    started = time.perf_counter()
+                    self.save_state(progress)
+        return progress
 
     def card(self, progress: dict[str, Any], metrics: dict[str, float]) -> dict[str, Any]:
         """The model card of the run so far."""
         cfg = self.config
-        return {
-            "name": "chess",
-            "problem": "chess_game",
-            "recipe": asdict(cfg),
-            "training": {
-                "data": f"{len(self.train)} ladder-labelled positions of the training chunks among the first "
-                f"{cfg.chunks} of {cfg.data} (validation: {len(self.val_index)} positions of its validation chunks)",
-                "step": progress["step"],
-                "best_step": progress["best_step"],
-                **metrics,
-                "train_seconds": round(progress["train_seconds"], 1),
-                "hardware": hardware(),
-            },
-            "actions": NUM_ACTIONS,
-            "parameters": sum(p.numel() for p in self.net.parameters()),
-            "code": code_version(),
+        training = {
+            "data": f"{len(self.train)} ladder-labelled positions of the training chunks among the first "
+            f"{cfg.chunks} of {cfg.data} (validation: {len(self.val_index)} positions of its validation chunks)",
+            "step": progress["step"],
+            "best_step": progress["best_step"],
+            **metrics,
+            "train_seconds": round(progress["train_seconds"], 1),
         }
-
-    def export(self, stem: str | Path) -> Path:
-        """Writes the best-on-validation network to ``stem``."""
-        net, card = load_checkpoint(self.run_dir / "best")
-        return save_checkpoint(stem, net, card)
+        return run_card("chess", CHESS_GAME, cfg, self.net, training, actions=NUM_ACTIONS)
 
 
 def ladder_agreement(

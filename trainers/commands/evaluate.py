@@ -28,11 +28,11 @@ from agents.solver import load_solver
 from agents.solver_policy import SolverPolicy
 from puzzles.families import family_of_env
 from puzzles.storage import save_json
+from trainers.cards import code_version, hardware
 from trainers.cli import arg, command, command_line, parse_args
 from trainers.evaluation import paired_difference, per_size, summarise, sweep
 from trainers.plots import plot_accuracy_curves, plot_rollout_sweep, plot_thinking
 from trainers.rollouts import evaluate_rollouts, wilson_interval
-from trainers.supervised import code_version, hardware
 
 
 @dataclass

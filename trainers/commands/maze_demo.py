@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.checkpoint import resolve_checkpoint, save_checkpoint
+from agents.checkpoint import resolve_checkpoint
 from agents.solver import load_solver
 from puzzles.storage import save_json
+from trainers.cards import hardware, write_card_section
 from trainers.cli import arg, command, command_line, parse_args
 from trainers.evaluation import solved_when
 from trainers.plots import plot_thinking
-from trainers.supervised import hardware
 
 
 @dataclass
@@ -76,8 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{stem.name}: a fresh {args.size}x{args.size} maze",
     )
     if args.update_card:
-        demos = {**solver.card.get("demonstrations", {}), str(args.size): report}
-        save_checkpoint(stem, solver.net, {**solver.card, "demonstrations": demos})
+        write_card_section(stem, ("demonstrations", str(args.size)), report)
 
 
 if __name__ == "__main__":

@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     from rich.table import Table
 
     from puzzles.storage import save_json
+    from trainers.cards import hardware
     from trainers.selfplay.bench import measure, parse_case, speedups
     from trainers.selfplay.config import SelfPlayConfig
-    from trainers.supervised import hardware
 
     cases = [parse_case(text) for text in args.cases]
     config = SelfPlayConfig(

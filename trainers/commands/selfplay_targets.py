@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> None:
     from agents.checkpoint import load_checkpoint
     from agents.chess_network import ChessNetwork
     from puzzles.storage import save_json
+    from trainers.cards import hardware
     from trainers.selfplay.targets import compare_targets, sample_positions
-    from trainers.supervised import hardware
 
     torch.set_num_threads(1)
     net, _ = load_checkpoint(args.start)

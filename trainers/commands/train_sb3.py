@@ -44,7 +44,9 @@ from rich.table import Table
 from stable_baselines3.common.base_class import BaseAlgorithm
 
 from puzzles.storage import save_json
+from trainers.cards import code_version, hardware
 from trainers.cli import arg, command, command_line, parse_args
+from trainers.run import lock_run_dir
 from trainers.sb3_baselines import (
     CARD_FILE,
     MODEL_FILE,
@@ -55,7 +57,6 @@ from trainers.sb3_baselines import (
     make_model,
     save_model,
 )
-from trainers.supervised import code_version, hardware, lock_run_dir
 
 
 @dataclass

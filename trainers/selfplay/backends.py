@@ -24,12 +24,12 @@ from typing import Any
 
 import torch
 
+from trainers.cards import hardware
 from trainers.selfplay.actors import GameSummary, PlaySettings, SelfPlayActor, Weights
 from trainers.selfplay.buffer import ReplayBuffer
 from trainers.selfplay.config import RunOptions, SelfPlayConfig
 from trainers.selfplay.evaluator import EvalSettings, EvalTask, Evaluator
 from trainers.selfplay.learner import Learner, LearnSettings
-from trainers.supervised import hardware
 
 #: Seconds a stopping worker gets before it is terminated.
 STOP_GRACE = 10.0

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 from agents.networks import fast_cpu_math
 from trainers.chess_supervised import progressive_heads, to_input
+from trainers.run import optimizer_step
 from trainers.selfplay.actors import Weights, build_chess_network, weights_of
 
 #: ``sample(count, seed) -> batch`` (:meth:`trainers.selfplay.buffer.ReplayBuffer.sample`).
@@ -103,10 +104,7 @@ class Learner:
                 torch.from_numpy(batch["outcomes"]),
             )
             loss = policy + self.settings.value_weight * value_loss
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.net.parameters(), self.settings.clip)
-            self.optimizer.step()
+            optimizer_step(self.optimizer, self.net, loss, self.settings.clip)
             self.steps += 1
             for key, part in (("policy_loss", policy), ("value_loss", value_loss), ("target_entropy", entropy)):
                 totals[key] += part.item() / steps

@@ -16,6 +16,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from trainers.cards import hardware
 from trainers.selfplay.actors import GameSummary, PlaySettings, SelfPlayActor, Weights
 from trainers.selfplay.backends import (
     Backend,
@@ -29,7 +30,6 @@ from trainers.selfplay.buffer import ReplayBuffer
 from trainers.selfplay.config import RunOptions, SelfPlayConfig
 from trainers.selfplay.evaluator import EvalSettings, EvalTask, Evaluator
 from trainers.selfplay.learner import Learner, LearnSettings
-from trainers.supervised import hardware
 
 #: Moves each actor makes per call (new weights reach an actor within this many moves).
 MOVES_PER_CALL = 4

@@ -1,7 +1,7 @@
 """What a self-play run leaves in its folder besides the training state: games as PGN, generation snapshots,
 and the bookkeeping that keeps them consistent with the last checkpoint after a kill.
 
-Layout of a run folder::
+Layout of a run folder (config.json, state.pt and metrics.jsonl as in every run, :mod:`trainers.run`)::
 
     config.json                    the recipe (a resumed run must bring the same one)
     state.pt                       learner (weights, optimiser, generator), progress, Elo table (weights_only)
@@ -14,21 +14,16 @@ Layout of a run folder::
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import chess
 import chess.pgn
 
-from puzzles.storage import atomic_write
 from trainers.selfplay.actors import GameSummary
 
-STATE_FILE = "state.pt"
-#: What a self-play state must hold (checked on load, before anything is used).
+#: What a self-play state.pt must hold (checked on load, before anything is used).
 STATE_KEYS = ("progress", "learner", "elo")
-CONFIG_FILE = "config.json"
-METRICS_FILE = "metrics.jsonl"
 PGN_FILE = "games.pgn"
 ELO_FILE = "elo.json"
 GENERATIONS_DIR = "generations"
@@ -88,26 +83,3 @@ def truncate_pgn(run_dir: Path, size: int) -> None:
     if path.is_file() and path.stat().st_size > size:
         with open(path, "r+b") as handle:
             handle.truncate(size)
-
-
-def truncate_metrics(run_dir: Path, generation: int) -> None:
-    """Drops metric lines after ``generation`` (written before a kill, redone after the resume)."""
-    path = run_dir / METRICS_FILE
-    if not path.is_file():
-        return
-    lines = [line for line in path.read_text().splitlines() if line.strip()]
-    kept = []
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:  # a line cut by the kill
-            continue
-        if record.get("generation", 0) <= generation and not record.get("final"):
-            kept.append(line)
-    atomic_write(path, lambda tmp: tmp.write_text("".join(line + "\n" for line in kept)))
-
-
-def append_metrics(run_dir: Path, record: dict) -> None:
-    """Appends one JSON line to ``metrics.jsonl``."""
-    with open(run_dir / METRICS_FILE, "a") as handle:
-        handle.write(json.dumps(record) + "\n")

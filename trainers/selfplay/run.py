@@ -10,47 +10,32 @@ steps as the played positions allow (``sample_reuse`` samples per new position o
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import torch
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from agents.checkpoint import load_checkpoint, load_training_state, save_checkpoint, save_training_state
 from agents.chess_network import ChessNetwork
 from puzzles.storage import save_json
+from trainers.cards import MEASUREMENTS, code_version, hardware
+from trainers.run import STATE_FILE, Run, lock_run_dir, restore_torch_rng
 from trainers.selfplay.actors import GameSummary, Weights, load_weights, weights_of
 from trainers.selfplay.backends import eval_settings, make_backend
 from trainers.selfplay.buffer import load_buffer, save_buffer
 from trainers.selfplay.config import RunOptions, SelfPlayConfig
 from trainers.selfplay.evaluator import ANCHOR, EloTable, EvalTask, Evaluator
-from trainers.selfplay.records import (
-    CONFIG_FILE,
-    ELO_FILE,
-    STATE_FILE,
-    STATE_KEYS,
-    append_metrics,
-    append_pgn,
-    buffer_file,
-    snapshot_stem,
-    truncate_metrics,
-    truncate_pgn,
-)
-from trainers.supervised import code_version, hardware, lock_run_dir
+from trainers.selfplay.records import ELO_FILE, STATE_KEYS, append_pgn, buffer_file, snapshot_stem, truncate_pgn
 from trainers.tournament.elo import MatchStats
 
 #: Learner steps between two looks at the actors' games.
 TRAIN_CHUNK = 8
 
 #: Card keys of the start checkpoint that describe the start, not the self-play result.
-START_ONLY_KEYS = ("evaluation", "think_longer", "strength", "selfplay", "agreement_per_iteration", "gate")
+START_ONLY_KEYS = (*MEASUREMENTS, "selfplay")
 
 
-class SelfPlayRun:
+class SelfPlayRun(Run):
     """A self-play run in ``run_dir`` (resumed from its last checkpoint if there is one).
 
     Args:
@@ -59,24 +44,16 @@ class SelfPlayRun:
         options: how this session runs (backend, workers, stopping point).
     """
 
+    unit = "generation"
+    state_keys = STATE_KEYS
+
     def __init__(self, config: SelfPlayConfig, run_dir: str | Path, options: RunOptions | None = None) -> None:
         if not isinstance(config, SelfPlayConfig):
             raise TypeError(f"config must be a SelfPlayConfig, got {type(config).__name__}")
-        self.config = config
-        self.run_dir = Path(run_dir)
         self.options = options or RunOptions()
-        self.console = Console(stderr=True)
+        super().__init__(config, run_dir, self.options.progress, 60 * self.options.max_minutes or None)
 
     # ---- the folder -------------------------------------------------------------------------------------
-
-    def _check_config(self) -> None:
-        path = self.run_dir / CONFIG_FILE
-        recorded = self.config.to_dict()
-        if path.is_file():
-            if json.loads(path.read_text()) != recorded:
-                raise ValueError(f"{self.run_dir} holds a run with another recipe; use a new folder or the same one")
-        else:
-            save_json(path, recorded)
 
     def _start(self) -> tuple[dict[str, Any], dict[str, Any], Weights]:
         """Generation 0's network config, card and weights, saved in the run folder on the first session."""
@@ -103,40 +80,32 @@ class SelfPlayRun:
 
     # ---- one session ------------------------------------------------------------------------------------
 
-    def run(self) -> dict[str, Any]:
-        """Plays, trains and evaluates until ``options.generations`` generations are published and evaluated,
-        or ``options.max_minutes`` have passed; returns the progress record."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        lock = lock_run_dir(self.run_dir)
-        try:
-            return self._session()
-        finally:
-            lock.close()
+    def fresh_progress(self) -> dict[str, Any]:
+        progress = {"generation": 0, "steps": 0, "games": 0, "positions": 0, "seconds": 0.0, "session": 0}
+        return progress | dict(pgn_bytes=0, buffer_file="", pending_eval=[], results={"1-0": 0, "1/2-1/2": 0, "0-1": 0})
 
-    def _load(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        path = self.run_dir / STATE_FILE
-        if not path.is_file():
-            progress = {"generation": 0, "steps": 0, "games": 0, "positions": 0, "seconds": 0.0, "session": 0}
-            progress.update(pgn_bytes=0, buffer_file="", pending_eval=[], results={"1-0": 0, "1/2-1/2": 0, "0-1": 0})
-            return progress, None
-        state = load_training_state(path, STATE_KEYS)
-        return state["progress"], state
+    def state(self, progress: dict[str, Any]) -> dict[str, Any]:
+        return {"learner": self.backend.learner.state(), "progress": progress, "elo": self.table.to_dict()}
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.backend.learner.load_state(state["learner"])
+        restore_torch_rng(state)
+        if self.progress["buffer_file"]:
+            self.backend.buffer.load_state(load_buffer(self.run_dir / self.progress["buffer_file"]))
 
     def _session(self) -> dict[str, Any]:
-        self._check_config()
+        """Plays, trains and evaluates until ``options.generations`` generations are published and evaluated,
+        or ``options.max_minutes`` have passed; returns the progress record."""
+        state = self.open_run()
         network, self.card, start_weights = self._start()
-        self.progress, state = self._load()
-        truncate_metrics(self.run_dir, self.progress["generation"])
+        self.progress = state["progress"] if state else self.fresh_progress()
         truncate_pgn(self.run_dir, self.progress["pgn_bytes"])
         self.table = EloTable.from_dict(state["elo"]) if state else EloTable()
         self.progress["session"] += 1
         self.backend = make_backend(self.config, self.options, network, start_weights, self.progress["session"])
         try:
             if state:
-                self.backend.learner.load_state(state["learner"])
-                torch.set_rng_state(state["torch_rng"])
-                if self.progress["buffer_file"]:
-                    self.backend.buffer.load_state(load_buffer(self.run_dir / self.progress["buffer_file"]))
+                self.load(state)
                 self.console.log(
                     f"resumed {self.run_dir} at generation {self.progress['generation']}, "
                     f"{self.progress['steps']} steps, {self.progress['games']} games"
@@ -156,15 +125,8 @@ class SelfPlayRun:
         started = self._saved_at = time.monotonic()
         self._window = {"start": started, "games": 0, "positions": 0, "1-0": 0, "1/2-1/2": 0, "0-1": 0}
         self._losses: dict[str, float] = {}
-        columns = (
-            TextColumn("self-play generation"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=self.console, disable=not opts.progress) as bar:
-            task = bar.add_task("generations", total=opts.generations, completed=self.progress["generation"], info="")
+        bar, task = self.progress_bar("self-play generation", opts.generations, self.progress["generation"])
+        with bar:
             while True:
                 self._take_evaluations()
                 if self.progress["generation"] >= opts.generations:
@@ -172,7 +134,7 @@ class SelfPlayRun:
                         break
                     self._record(self.backend.collect(1.0))
                     continue
-                if opts.max_minutes and time.monotonic() - started > 60 * opts.max_minutes:
+                if self.out_of_time():
                     self.console.log(f"stopping after {opts.max_minutes} minutes; run the same command to resume")
                     break
                 allowed = int(self.progress["positions"] * cfg.sample_reuse / cfg.batch_size)
@@ -190,9 +152,9 @@ class SelfPlayRun:
                     f"{self.progress['games']} games  {self.progress['steps']} steps  buffer {self.buffered}"
                     f"  {self._rate('games'):.1f} games/min{elo}"
                 )
-                bar.update(task, completed=self.progress["generation"], info=info)
+                bar.update(task, completed=self.progress["generation"], status=info)
         self._checkpoint()
-        append_metrics(self.run_dir, {**self._metrics(), "final": True})
+        self.log_metrics({**self._metrics(), "final": True})
         return self.progress
 
     # ---- steps of the loop --------------------------------------------------------------------------------
@@ -230,7 +192,7 @@ class SelfPlayRun:
             self.progress["pending_eval"].append(generation)
             self._submit(generation)
         self._checkpoint()
-        append_metrics(self.run_dir, self._metrics())
+        self.log_metrics(self._metrics())
         self._window = {"start": time.monotonic(), "games": 0, "positions": 0, "1-0": 0, "1/2-1/2": 0, "0-1": 0}
         self._losses = {}
 
@@ -266,13 +228,7 @@ class SelfPlayRun:
         name = buffer_file(self.progress["generation"], self.progress["steps"])
         save_buffer(self.run_dir / name, self.backend.buffer.state())
         self.progress["buffer_file"] = name
-        state = {
-            "learner": self.backend.learner.state(),
-            "progress": self.progress,
-            "elo": self.table.to_dict(),
-            "torch_rng": torch.get_rng_state(),
-        }
-        save_training_state(self.run_dir / STATE_FILE, state)
+        self.save_state(self.progress)
         save_json(self.run_dir / ELO_FILE, self.table.to_dict())
         for old in self.run_dir.glob("buffer_*.npz"):
             if old.name != name:
@@ -337,9 +293,9 @@ class SelfPlayRun:
         finally:
             lock.close()
 
-    def export(self, stem: str | Path) -> Path:
-        """Writes the newest weights to ``stem`` with generation 0's card plus a ``selfplay`` section: the
-        recipe, the counters, the machines that played and trained, and the Elo table's ratings."""
+    def exported(self) -> tuple[ChessNetwork, dict[str, Any]]:
+        """The newest weights with generation 0's card plus a ``selfplay`` section: the recipe, the counters, the
+        machines that played and trained, and the Elo table's ratings."""
         state = load_training_state(self.run_dir / STATE_FILE, STATE_KEYS)
         progress = state["progress"]
         net, card = load_checkpoint(snapshot_stem(self.run_dir, 0))
@@ -356,7 +312,7 @@ class SelfPlayRun:
             "elo": EloTable.from_dict(state["elo"]).ratings(),
             "code": code_version(),
         }
-        return save_checkpoint(stem, net.eval(), card)
+        return net.eval(), card  # type: ignore[return-value]
 
 
 def latest_generation(run_dir: str | Path) -> int:

@@ -20,10 +20,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from agents.checkpoint import resolve_checkpoint, save_checkpoint
+from agents.checkpoint import resolve_checkpoint
 from agents.chess_policy import load_policy
 from puzzles.chess_game import OPENINGS_FILE, read_openings
 from puzzles.storage import save_json
+from trainers.cards import write_card_section
 from trainers.cli import arg, command, command_line, parse_args
 from trainers.tournament.match import play_match
 from trainers.tournament.players import PolicyPlayer, RandomPlayer, player_from_spec
@@ -83,8 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     save_json(Path(args.out) / "chess_strength.json", report)
     print(f"wrote {Path(args.out) / 'chess_strength.json'} in {report['seconds']:.0f} s")
     if args.update_card:
-        stem = resolve_checkpoint(args.checkpoint)
-        save_checkpoint(stem, policy.net, {**policy.card, "strength": report})
+        write_card_section(args.checkpoint, "strength", report)
 
 
 if __name__ == "__main__":
