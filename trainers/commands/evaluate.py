@@ -12,7 +12,6 @@ records the results (with this command) in the checkpoint's model card. With ``-
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +22,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from agents.checkpoint import resolve_checkpoint, save_checkpoint
+from agents.checkpoint import resolve_checkpoint
 from agents.solver import load_solver
 from agents.solver_policy import SolverPolicy
 from puzzles.families import family_of_env
 from puzzles.storage import save_json
-from trainers.cards import code_version, hardware
+from trainers.cards import code_version, hardware, write_card_section
 from trainers.cli import arg, command, command_line, parse_args
 from trainers.evaluation import paired_difference, per_size, summarise, sweep
 from trainers.plots import plot_accuracy_curves, plot_rollout_sweep, plot_thinking
@@ -163,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.update_card:
         if args.recommend:
             budget = args.recommend if args.recommend > 0 else settled_budget(curves, 0.001)
-            solver.card["recommended_think"] = budget
+            write_card_section(stem, "recommended_think", budget)
             console.print(f"recommended think: {budget}")
             results["budget_check"] = {
                 str(size): {
@@ -175,17 +174,14 @@ def main(argv: list[str] | None = None) -> None:
                 }
                 for size, c in curves.items()
             }
-        card = {
-            **solver.card,
-            "evaluation": {
-                "command": command,
-                "seconds": round(seconds, 1),
-                "hardware": hardware(),
-                "code": code_version(),
-                "results": results,
-            },
+        evaluation = {
+            "command": command,
+            "seconds": round(seconds, 1),
+            "hardware": hardware(),
+            "code": code_version(),
+            "results": results,
         }
-        save_checkpoint(stem, solver.net, card)
+        write_card_section(stem, "evaluation", evaluation)
         console.print(f"updated the model card {stem.with_suffix('.json')}")
     if args.record_in:
         record_ablation(args.record_in, args.record_as or stem.name, command, seconds, solver.card, results)
@@ -296,10 +292,8 @@ def draw_thinking(solver, size: int, seed: int, iterations: list[int], path: Pat
 
 def record_ablation(target: str, key: str, command: str, seconds: float, card: dict, results: dict) -> None:
     """Adds this evaluation to another checkpoint's card under ``ablations[key]``."""
-    card_path = resolve_checkpoint(target).with_suffix(".json")
-    document = json.loads(card_path.read_text())
     training = card.get("training", {})
-    document.setdefault("ablations", {})[key] = {
+    ablation = {
         "command": command,
         "network": card.get("network"),
         "recipe": card.get("recipe"),
@@ -307,8 +301,8 @@ def record_ablation(target: str, key: str, command: str, seconds: float, card: d
         "seconds": round(seconds, 1),
         "results": results,
     }
-    save_json(card_path, document)
-    Console().print(f"recorded as ablation {key!r} in {card_path}")
+    write_card_section(target, ("ablations", key), ablation)
+    Console().print(f"recorded as ablation {key!r} in {resolve_checkpoint(target).with_suffix('.json')}")
 
 
 if __name__ == "__main__":

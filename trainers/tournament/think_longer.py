@@ -24,9 +24,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from agents.checkpoint import resolve_checkpoint, save_checkpoint  # noqa: E402
+from agents.checkpoint import resolve_checkpoint  # noqa: E402
 from puzzles.chess_game import OPENINGS_FILE, read_openings  # noqa: E402
 from puzzles.storage import atomic_write, save_json  # noqa: E402
+from trainers.cards import write_card_section  # noqa: E402
 from trainers.cli import arg, command, command_line, parse_args  # noqa: E402
 from trainers.tournament.elo import fit_ratings  # noqa: E402
 from trainers.tournament.match import Match, play_match  # noqa: E402
@@ -143,8 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     plot_think_curve(report, out / "think_longer.png", f"{resolve_checkpoint(args.checkpoint).name}: thinking longer")
     print(f"wrote {out / 'think_longer.json'} and {out / 'think_longer.png'} in {report['seconds']:.0f} s")
     if args.update_card:
-        stem = resolve_checkpoint(args.checkpoint)
-        save_checkpoint(stem, policy.net, {**policy.card, "think_longer": report})
+        write_card_section(args.checkpoint, "think_longer", report)
 
 
 if __name__ == "__main__":
