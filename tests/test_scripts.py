@@ -159,3 +159,22 @@ def test_a_smoke_recipe_says_it_is_one(tmp_path, capsys):
     train.main(["--recipe", "prefix_sums_tiny", "--run-dir", str(tmp_path / "run"), "--no-progress", "--epochs", "1"])
     assert "smoke test" in capsys.readouterr().out
     assert set(SMOKE_TESTS) <= set(RECIPES)
+
+
+def test_a_threads_flag_sets_torchs_threads_in_parse_args():
+    import dataclasses
+
+    import torch
+
+    from trainers.cli import parse_args, threads_arg
+
+    @dataclasses.dataclass
+    class Args:
+        threads: int = threads_arg()
+
+    before = torch.get_num_threads()
+    try:
+        assert parse_args(Args, ["--threads", "1"]).threads == 1 and torch.get_num_threads() == 1
+        assert parse_args(Args, []).threads == 0 and torch.get_num_threads() == 1  # 0 leaves it as it is
+    finally:
+        torch.set_num_threads(before)

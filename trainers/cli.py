@@ -46,13 +46,25 @@ def parse_args(cls: type[T], argv: Sequence[str] | None = None, description: str
         if kind is not None:
             keywords["type"] = kind
         parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, **keywords)
-    return cls(**vars(parser.parse_args(argv)))
+    args = cls(**vars(parser.parse_args(argv)))
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("torch_threads") and getattr(args, f.name):
+            import torch  # only commands that run a network have a threads flag
+
+            torch.set_num_threads(getattr(args, f.name))
+    return args
 
 
 def settings_from(cls: type[T], args: Any) -> T:
     """An instance of the dataclass ``cls`` whose fields that ``args`` also has take their values from it (a
     command's flags that mirror a library config, e.g. the miner's search budgets)."""
     return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)})
+
+
+def threads_arg() -> Any:
+    """The ``--threads`` flag of a command that runs networks: :func:`parse_args` sets torch's intra-op threads to
+    it (0 leaves torch's default), so no command repeats the call."""
+    return dataclasses.field(default=0, metadata={"help": "torch threads (0 = torch's default)", "torch_threads": True})
 
 
 def arg(default: Any, help: str) -> Any:

@@ -37,7 +37,7 @@ from trainers.benchmark_classical import (
     sudoku_generator_throughput,
     sudoku_throughput,
 )
-from trainers.cli import arg, command, parse_args
+from trainers.cli import arg, command, parse_args, threads_arg
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Args:
     think: int = arg(300, "iterations at test time")
     strings: int = arg(1000, "strings of test_bits bits solved at the card's budget, with and without auto-halting")
     batch_size: int = arg(500, "test batch size")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     maze_checkpoint: str = arg("", "also time this maze solver against breadth-first search, e.g. mazes")
     maze_size: int = arg(59, "maze size for the maze timing")
     maze_count: int = arg(10, "mazes timed")
@@ -71,8 +71,6 @@ class Args:
 @command()
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     console = Console()
     results = prefix_sums_measurements(args, console) if args.checkpoint else []
     if args.maze_checkpoint:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import torch
 from rich.console import Console
 
 import envs  # noqa: F401  (registers the DeepThink/ ids)
@@ -29,7 +28,7 @@ from agents.solver import load_solver
 from agents.solver_policy import SolverPolicy
 from puzzles.families import FAMILIES, Family
 from puzzles.storage import atomic_write, save_json
-from trainers.cli import arg, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, threads_arg
 from trainers.rollouts import evaluate_rollouts
 
 
@@ -72,15 +71,13 @@ class Args:
     seed: int = arg(1234, "episode j of a level is reset with seed + j")
     baselines: list[str] = arg([], "run folders of scripts/train_sb3.py to put beside the solvers")
     families: list[str] = arg([], "only these families, by name (default: all)")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     out: str = arg("reports", "folder for env_table.md and env_table.json")
 
 
 @command()
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     families = table_families()
     titles = [family.title for family in families]
     unknown = set(args.families) - set(titles)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -28,7 +27,7 @@ from agents.solver_policy import SolverPolicy
 from puzzles.families import family_of_env
 from puzzles.storage import save_json
 from trainers.cards import code_version, hardware, write_card_section
-from trainers.cli import arg, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, threads_arg
 from trainers.evaluation import paired_difference, per_size, summarise, sweep
 from trainers.plots import plot_accuracy_curves, plot_rollout_sweep, plot_thinking
 from trainers.rollouts import evaluate_rollouts, wilson_interval
@@ -47,7 +46,7 @@ class Args:
     marks: list[int] = arg([30, 100, 200, 300, 500, 1000], "iterations to list in the table and card")
     out: str = arg("reports", "folder for the JSON and PNG")
     device: str = arg("cpu", "cpu or cuda")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     pictures: list[int] = arg([], "also draw the first test instance of each size after these iterations")
     baseline: str = arg(
         "",
@@ -77,8 +76,6 @@ class Args:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     console = Console()
-    if args.threads:
-        torch.set_num_threads(args.threads)
     solver = load_solver(args.checkpoint, device=args.device)
     stem = resolve_checkpoint(args.checkpoint)
     if args.env:

@@ -15,13 +15,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 from rich.console import Console
 from rich.table import Table
 
 from agents.solver import load_solver
 from puzzles.storage import save_json
-from trainers.cli import arg, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, threads_arg
 from trainers.halting import rule_grid, trace_halting
 
 
@@ -36,15 +35,13 @@ class Args:
     think: int = arg(0, "budget traced (0 = the card's recommended think)")
     patience: list[int] = arg([1, 2, 3, 4], "patiences of the grid")
     confidence: list[float] = arg([0.0, 0.6, 0.8, 0.9, 0.95, 0.99, 0.999], "confidence gates of the grid")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     out: str = arg("reports", "folder for halting_rules.json")
 
 
 @command()
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     if args.count < 1:
         raise ValueError(f"--count must be at least 1, got {args.count}")
     solver = load_solver(args.checkpoint)

@@ -17,7 +17,7 @@ from agents.checkpoint import resolve_checkpoint
 from agents.solver import load_solver
 from puzzles.storage import save_json
 from trainers.cards import hardware, write_card_section
-from trainers.cli import arg, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, threads_arg
 from trainers.evaluation import solved_when
 from trainers.plots import plot_thinking
 
@@ -31,7 +31,7 @@ class Args:
     count: int = arg(3, "fresh mazes")
     cap: int = arg(4000, "iterations at most")
     seed: int = arg(2024, "seed of the mazes")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     out: str = arg("reports", "folder for the JSON and the picture")
     update_card: bool = arg(False, "record the result in the checkpoint's model card")
 
@@ -41,8 +41,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     solver = load_solver(args.checkpoint)
     started = time.perf_counter()
     inputs, targets = solver.problem.generate(args.count, args.size, np.random.default_rng(args.seed))

@@ -24,7 +24,7 @@ from rich.console import Console
 from agents.checkpoint import load_labelled_checkpoints
 from agents.problems import get_problem
 from puzzles.storage import atomic_write, save_json
-from trainers.cli import arg, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, threads_arg
 from trainers.overthinking import INTERVENTIONS, study
 from trainers.plots import plot_overthinking
 
@@ -58,15 +58,13 @@ class Args:
     early: int = arg(1, "the noise and zeros interventions come after this iteration")
     late: int = arg(50, "the swap and input interventions come after this iteration")
     seed: int = arg(0, "seed of the puzzles and the noise")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     out: str = arg("reports/overthinking", "folder for the report")
 
 
 @command()
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     console = Console()
     models, notes = load_labelled_checkpoints(args.models)
     problems = {card.get("problem") for _, card in models.values()}

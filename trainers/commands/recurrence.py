@@ -17,13 +17,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import torch
 from rich.console import Console
 
 from agents.checkpoint import load_labelled_checkpoints
 from agents.problems import get_problem
 from puzzles.storage import atomic_write, save_json
-from trainers.cli import arg, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, threads_arg
 from trainers.plots import plot_layer_similarity
 from trainers.recurrence import depth_row
 
@@ -43,15 +42,13 @@ class Args:
     samples: int = arg(500, "fresh puzzles per size, the same for every model")
     think: int = arg(100, "most iterations a recurrent model may think")
     seed: int = arg(0, "seed of the puzzles")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     out: str = arg("reports/recurrence", "folder for the report")
 
 
 @command()
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     console = Console()
     models, notes = load_labelled_checkpoints(args.models)
     rows, out = {}, Path(args.out)

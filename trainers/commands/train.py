@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from trainers.cli import arg, command, parse_args
+from trainers.cli import arg, command, parse_args, threads_arg
 from trainers.recipes import RECIPES, SMOKE_TESTS, get_recipe
 from trainers.supervised import Trainer
 
@@ -26,7 +26,7 @@ class Args:
     seed: int | None = arg(None, "override the seed of weights, shuffling and progressive draws")
     fresh_data: bool | None = arg(None, "override: fresh training instances every epoch, or the fixed 80%% split")
     set: list[str] = arg([], "more overrides as key=value (JSON values), e.g. alpha=0.5 network.blocks=1")
-    threads: int | None = arg(None, "torch intra-op threads (default: torch's choice)")
+    threads: int = threads_arg()
     progress: bool = arg(True, "show a progress bar")
 
 
@@ -41,10 +41,7 @@ def parse_value(text: str):
 @command(resumable=True)
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     overrides: dict = {}
     if args.epochs is not None:
         overrides["epochs"] = args.epochs

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from trainers.chess_supervised import ChessTrainConfig, ChessTrainer
-from trainers.cli import arg, command, parse_args
+from trainers.cli import arg, command, parse_args, threads_arg
 
 RECIPE = ChessTrainConfig()
 
@@ -24,17 +24,14 @@ class Args:
     epochs: int = arg(RECIPE.epochs, "passes over the training positions")
     width: int = arg(RECIPE.network["width"], "channels of the thought")
     max_iters: int = arg(RECIPE.max_iters, "iterations of the training regime")
-    threads: int | None = arg(None, "torch intra-op threads (default: torch's choice)")
+    threads: int = threads_arg()
     progress: bool = arg(True, "show a progress bar")
 
 
 @command(resumable=True)
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     network = {**RECIPE.network, "width": args.width}
     config = replace(RECIPE, data=args.data, epochs=args.epochs, network=network, max_iters=args.max_iters)
     trainer = ChessTrainer(config, args.run_dir, progress=args.progress)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from trainers.chess_thinking import ThinkingChessConfig, ThinkingChessTrainer
-from trainers.cli import arg, command, parse_args
+from trainers.cli import arg, command, parse_args, threads_arg
 
 RECIPE = ThinkingChessConfig()
 
@@ -41,17 +41,14 @@ class Args:
     seed: int = arg(RECIPE.seed, "seed of weights, batches and depths")
     device: str = arg("cpu", "cpu, cuda (bfloat16 autocast) or mps")
     max_minutes: float | None = arg(None, "stop after this many minutes of training (saved; rerun to resume)")
-    threads: int | None = arg(None, "torch intra-op threads (default: torch's choice)")
+    threads: int = threads_arg()
     progress: bool = arg(True, "show a progress bar")
 
 
 @command()
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
-    import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     network = {**RECIPE.network, "width": args.width, "blocks": args.blocks}
     names = ("data", "chunks", "steps", "depth", "max_depth", "bptt", "targets", "lr", "warmup_steps", "batch_size")
     chosen = {name: getattr(args, name) for name in (*names, "max_iters", "eval_every", "seed")}

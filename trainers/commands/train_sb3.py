@@ -38,14 +38,13 @@ from typing import Any
 import gymnasium
 import sb3_contrib
 import stable_baselines3
-import torch
 from rich.console import Console
 from rich.table import Table
 from stable_baselines3.common.base_class import BaseAlgorithm
 
 from puzzles.storage import save_json
 from trainers.cards import code_version, hardware
-from trainers.cli import arg, command, command_line, parse_args
+from trainers.cli import arg, command, command_line, parse_args, threads_arg
 from trainers.run import lock_run_dir
 from trainers.sb3_baselines import (
     CARD_FILE,
@@ -89,7 +88,7 @@ class Args:
     eval_seed: int = arg(1234, "episode j of an evaluation is reset with eval_seed + j")
     deterministic: bool = arg(True, "evaluate with the most likely action (--no-deterministic samples actions)")
     device: str = arg("auto", "torch device: auto, cpu or cuda")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     verbose: int = arg(0, "SB3 verbosity: 0 quiet, 1 training statistics")
     evaluate_only: bool = arg(
         False,
@@ -102,8 +101,6 @@ class Args:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     console = Console()
-    if args.threads:
-        torch.set_num_threads(args.threads)
     family = baseline_setup(args.env, args.algo, args.extractor)  # a clear ValueError for a bad combination
     level = family.train_level if args.size is None else args.size
     eval_levels = args.eval_sizes or list(family.baseline.eval_levels)

@@ -26,7 +26,7 @@ from rich.live import Live
 from rich.panel import Panel
 
 from agents.solver import ThoughtStep, load_solver
-from trainers.cli import arg, command, parse_args
+from trainers.cli import arg, command, parse_args, threads_arg
 from trainers.plots import plot_thinking
 from trainers.viewers.frames import frame_image, render_frame, save_gif, save_strip, wrong_count
 
@@ -47,7 +47,7 @@ class Args:
     live: bool = arg(True, "redraw in the terminal; --no-live prints only the last frame and a summary")
     save: list[str] = arg([], "write an animated .gif of the shown iterations and/or a .png strip")
     strip: int = arg(5, "iterations in a .png strip (spaced geometrically, plus the first exact one)")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
 
 
 @command()

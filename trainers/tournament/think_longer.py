@@ -28,7 +28,7 @@ from agents.checkpoint import resolve_checkpoint  # noqa: E402
 from puzzles.chess_game import OPENINGS_FILE, read_openings  # noqa: E402
 from puzzles.storage import atomic_write, save_json  # noqa: E402
 from trainers.cards import write_card_section  # noqa: E402
-from trainers.cli import arg, command, command_line, parse_args  # noqa: E402
+from trainers.cli import arg, command, command_line, parse_args, threads_arg  # noqa: E402
 from trainers.tournament.elo import fit_ratings  # noqa: E402
 from trainers.tournament.match import Match, play_match  # noqa: E402
 from trainers.tournament.players import PolicyPlayer  # noqa: E402
@@ -104,7 +104,7 @@ class ThinkLongerArgs:
     pairs: int = arg(100, "openings played (each twice, colours swapped)")
     openings: str = arg(str(OPENINGS_FILE), "EPD opening file")
     ply_cap: int = arg(300, "plies after which a game is adjudicated a draw")
-    threads: int = arg(0, "torch threads (0 = torch's default)")
+    threads: int = threads_arg()
     out: str = arg("reports", "folder for the JSON and PNG")
     update_card: bool = arg(False, "record the result in the checkpoint's model card")
 
@@ -113,12 +113,9 @@ class ThinkLongerArgs:
 def main(argv: list[str] | None = None) -> None:
     """``deepthink think-longer``: sweeps the budgets, prints the table, writes the JSON and the PNG."""
     args = parse_args(ThinkLongerArgs, argv)
-    import torch
 
     from agents.chess_policy import load_policy  # lazy: torch loads once the arguments are good
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     policy = load_policy(args.checkpoint)
     reference = args.reference or int(policy.card.get("recipe", {}).get("max_iters", policy.default_think))
     openings = read_openings(args.openings)[: args.pairs]
