@@ -108,7 +108,9 @@ class TerminalUI:
         self.console.print(
             Text(
                 f"You play {colour_name(session.human)} against the deep-thinking network "
-                f"({session.think} iterations a move). Type a move like e4 or e2e4, or help.",
+                f"({session.think} iterations a move"
+                + (f", {session.search} simulations of search" if session.search else "")
+                + "). Type a move like e4 or e2e4, or help.",
                 style="bold",
             )
         )
