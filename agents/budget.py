@@ -16,6 +16,9 @@ from typing import Any
 #: 44 to 453 and the 201x201 maze demo runs up to 3,000; a budget far beyond this is a typo or an attack, and a
 #: long but honest run can also be bounded by a wall-clock budget (``max_seconds``).
 MAX_THINK = 100_000
+#: The most simulations a chess player's search may spend on one move (each a batch of network calls at ``think``
+#: iterations), and the bound of a card's ``recommended_search``.
+MAX_SEARCH = 10_000
 
 
 def check_iterations(value: Any, name: str = "think", minimum: int = 1) -> int:
@@ -61,3 +64,11 @@ def check_deadline(deadline: float | None, done: int, iters: int) -> None:
         raise TimeoutError(
             f"thinking ran out of its wall-clock budget (max_seconds) after {done} of {iters} iterations"
         )
+
+
+def check_search(value: Any, name: str = "search") -> int:
+    """``value`` as a number of search simulations from 0 (none) to :data:`MAX_SEARCH`; TypeError or ValueError
+    naming ``name``."""
+    if not 0 <= check_whole(value, name) <= MAX_SEARCH:
+        raise ValueError(f"{name} must be 0 (none) to {MAX_SEARCH} simulations, got {value}")
+    return value

@@ -29,6 +29,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 from torch import nn
 
+from agents.budget import check_search
 from agents.networks import build_network, check_iterations, network_config, parameter_shapes
 from agents.problems import PROBLEMS
 from puzzles.storage import atomic_write, save_json
@@ -114,7 +115,8 @@ def check_card(card: Any, where: str = "the model card") -> dict[str, Any]:
     """``card`` checked against the schema of the keys the loaders read; returns it.
 
     ``problem`` is a string, ``recommended_think`` a whole number of iterations up to
-    :data:`agents.networks.MAX_THINK` (or null), ``readout`` ``"last"`` or ``"max_conf"``, ``recipe`` and
+    :data:`agents.networks.MAX_THINK` (or null), ``recommended_search`` (a chess player's) simulations up to
+    :data:`agents.budget.MAX_SEARCH` (or null), ``readout`` ``"last"`` or ``"max_conf"``, ``recipe`` and
     ``network`` objects, and a recipe's ``max_iters`` (a chess policy's default budget) a budget as well.
 
     Raises:
@@ -126,6 +128,8 @@ def check_card(card: Any, where: str = "the model card") -> dict[str, Any]:
         raise ValueError(f"{where}: problem must be a name, got {card['problem']!r}")
     if card.get("recommended_think") is not None:
         check_iterations(card["recommended_think"], f"{where}: recommended_think")
+    if card.get("recommended_search") is not None:
+        check_search(card["recommended_search"], f"{where}: recommended_search")
     if card.get("readout", "last") not in ("last", "max_conf"):
         raise ValueError(f"{where}: readout must be 'last' or 'max_conf', got {card['readout']!r}")
     for key in ("recipe", "network"):

@@ -24,17 +24,16 @@ import chess
 import numpy as np
 import torch
 
+from agents.budget import check_search
 from agents.checkpoint import check_card, load_checkpoint
 from agents.chess_network import ChessNetwork
 from agents.chess_search import gumbel_search
-from agents.networks import check_iterations, check_whole, deadline_after, fast_cpu_math
+from agents.networks import check_iterations, deadline_after, fast_cpu_math
 from puzzles.chess_encoding import encode_move
 from puzzles.chess_game import game_planes
 
 #: Root moves the player's search considers at most (sequential halving spends the simulations on them).
 SEARCH_CONSIDERED = 16
-#: The most simulations one searched move may spend (each a batch of network calls at ``think`` iterations).
-MAX_SEARCH = 10_000
 
 
 @dataclass
@@ -87,6 +86,12 @@ class ChessPolicy:
         """The card's recommended budget, else the training regime's iterations."""
         recipe = self.card.get("recipe", {})
         return int(self.card.get("recommended_think") or recipe.get("max_iters") or 8)
+
+    @property
+    def default_search(self) -> int:
+        """The card's recommended search simulations (``recommended_search``), else 0: the budget ``play`` uses
+        when none is given. The methods below never search unless asked (``search=0``)."""
+        return int(self.card.get("recommended_search") or 0)
 
     def _check_think(self, think: int | None) -> int:
         """``think`` (default: :attr:`default_think`) as iterations from 1 to :data:`agents.networks.MAX_THINK`."""
@@ -142,9 +147,7 @@ class ChessPolicy:
         max_seconds: float | None = None,
         search: int = 0,
     ) -> list[MoveChoice]:
-        if not 0 <= check_whole(search, "search") <= MAX_SEARCH:
-            raise ValueError(f"search must be 0 (none) to {MAX_SEARCH} simulations, got {search}")
-        if search > 0:
+        if check_search(search) > 0:
             return self._searched(boards, think, search, top)
         logits, values = self.evaluate(boards, think, max_seconds)
         return [self._choose(board, row, value, top) for board, row, value in zip(boards, logits, values, strict=True)]

@@ -196,3 +196,14 @@ def test_a_searching_policy_player_and_game_session():
     with pytest.raises(ValueError, match="search"):
         player_from_spec("policy:chess:think=2:search=-1")
     assert player_from_spec("policy:chess:think=2:search=3").act(chess.Board()) in chess.Board().legal_moves
+
+
+def test_the_cards_recommended_search_is_plays_default_and_is_checked():
+    from agents.checkpoint import check_card
+
+    net = ChessNetwork(ChessNetworkConfig(width=8, blocks=1)).eval()
+    assert ChessPolicy(net).default_search == 0
+    assert ChessPolicy(net, {"recommended_search": 3}).default_search == 3
+    for bad in (-1, 10**9, 2.5):
+        with pytest.raises((ValueError, TypeError), match="recommended_search"):
+            check_card({"recommended_search": bad})

@@ -28,6 +28,7 @@ from puzzles.storage import save_json
 MEASUREMENTS = (
     "evaluation",
     "recommended_think",
+    "recommended_search",
     "readout",
     "think_longer",
     "strength",

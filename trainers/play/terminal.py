@@ -21,6 +21,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from agents.budget import check_search
 from agents.networks import MAX_THINK, check_iterations
 from trainers.cli import arg, command, parse_args
 from trainers.play.board_view import render_board
@@ -145,7 +146,9 @@ class PlayArgs:
     think: int | None = arg(
         None, f"iterations the network thinks per move (1 to {MAX_THINK}); None: the checkpoint's default_think"
     )
-    search: int = arg(0, "simulations of a Gumbel search per move over the network's evaluations (0: none)")
+    search: int | None = arg(
+        None, "Gumbel search simulations per move over the network's evaluations (0: none; None: the card's)"
+    )
     color: str = arg("white", "your colour: white, black or random")
     fen: str = arg("", "start position as FEN, empty for the initial one; `new` returns to it")
     checkpoint: str = arg("chess", "shipped policy name or checkpoint path")
@@ -163,8 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     board = board_from_fen(args.fen)
     if args.think is not None:
         check_iterations(args.think, "--think")
-    if args.search < 0:
-        raise ValueError(f"--search must be 0 (none) or more simulations, got {args.search}")
+    if args.search is not None:
+        check_search(args.search, "--search")
     saved = None
     if args.pgn:
         if args.fen:
@@ -183,7 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     with console.status(f"Loading the network {args.checkpoint!r}..."):
         policy = load_policy(args.checkpoint)
     think = args.think if args.think is not None or saved is None else saved.think
-    session = GameSession(policy, human=human, think=think, board=board, search=args.search)
+    search = policy.default_search if args.search is None else args.search
+    session = GameSession(policy, human=human, think=think, board=board, search=search)
     if saved is not None:
         saved.resume(session)
     TerminalUI(session, console, ascii=args.ascii).run()
