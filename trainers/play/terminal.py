@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     with console.status(f"Loading the network {args.checkpoint!r}..."):
         policy = load_policy(args.checkpoint)
     think = args.think if args.think is not None or saved is None else saved.think
-    search = policy.default_search if args.search is None else args.search
+    # Any policy with analyse and default_think plays; one without a recommended search does not search.
+    search = getattr(policy, "default_search", 0) if args.search is None else args.search
     session = GameSession(policy, human=human, think=think, board=board, search=search)
     if saved is not None:
         saved.resume(session)
