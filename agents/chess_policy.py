@@ -58,6 +58,22 @@ def encode_boards(boards: list[chess.Board]) -> torch.Tensor:
     return torch.from_numpy(np.stack([game_planes(board) for board in boards]))
 
 
+def check_boards(boards: list[chess.Board]) -> None:
+    """Every board a chess.Board with a move to choose: TypeError or ValueError naming the first that is not."""
+    for board in boards:
+        if not isinstance(board, chess.Board):
+            raise TypeError(f"a chess policy reads chess.Board positions, got {type(board).__name__}")
+        if board.is_game_over(claim_draw=False):
+            raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
+
+
+def ranked(moves: list[chess.Move], probabilities: np.ndarray, move: chess.Move, value: float, top: int) -> MoveChoice:
+    """The choice of ``move`` among ``moves`` (``probabilities`` in the same order), with the ``top`` most probable."""
+    order = np.argsort(-probabilities, kind="stable")
+    best = [(moves[i], float(probabilities[i])) for i in order[:top]]
+    return MoveChoice(move, float(probabilities[moves.index(move)]), float(value), best)
+
+
 def legal_indices(board: chess.Board) -> tuple[list[chess.Move], np.ndarray]:
     """The legal moves of ``board`` and their action indices."""
     moves = list(board.legal_moves)
@@ -105,11 +121,7 @@ class ChessPolicy:
         :data:`agents.networks.MAX_THINK`; TimeoutError past the wall-clock budget ``max_seconds``)."""
         deadline = deadline_after(max_seconds)
         think = self._check_think(think)
-        for board in boards:
-            if not isinstance(board, chess.Board):
-                raise TypeError(f"a chess policy reads chess.Board positions, got {type(board).__name__}")
-            if board.is_game_over(claim_draw=False):
-                raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
+        check_boards(boards)
         logits, values, _ = self.net(encode_boards(boards).to(self.device), think, deadline=deadline)
         return logits.float().cpu().numpy(), values.float().cpu().numpy()
 
@@ -123,21 +135,14 @@ class ChessPolicy:
     def _searched(self, boards: list[chess.Board], think: int | None, search: int, top: int) -> list[MoveChoice]:
         """Choices by ``search`` simulations of the noiseless Gumbel search, the network thinking ``think`` at each."""
         think = self._check_think(think)
-        for board in boards:
-            if board.is_game_over(claim_draw=False):
-                raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
+        check_boards(boards)
         evaluate = lambda planes: self.evaluate_planes(planes, think)  # noqa: E731
         results = gumbel_search(boards, evaluate, search, SEARCH_CONSIDERED, gumbel_scale=0.0)
-        choices = []
-        for board, result in zip(boards, results, strict=True):
-            moves, indices = legal_indices(board)
-            target = dict(zip(result.actions.tolist(), result.target.tolist(), strict=True))
-            probabilities = np.array([target[int(i)] for i in indices])
-            order = np.argsort(-probabilities, kind="stable")
-            best = [(moves[i], float(probabilities[i])) for i in order[:top]]
-            chosen = float(probabilities[moves.index(result.move)])
-            choices.append(MoveChoice(result.move, chosen, float(result.search_value), best))
-        return choices
+        # The search's target lists the legal moves in python-chess's order, as board.legal_moves does.
+        return [
+            ranked(list(board.legal_moves), result.target, result.move, result.search_value, top)
+            for board, result in zip(boards, results, strict=True)
+        ]
 
     def _choices(
         self,
@@ -157,9 +162,7 @@ class ChessPolicy:
         moves, indices = legal_indices(board)
         legal = row[indices] - row[indices].max()
         probabilities = np.exp(legal) / np.exp(legal).sum()
-        order = np.argsort(-probabilities, kind="stable")
-        best = [(moves[i], float(probabilities[i])) for i in order[:top]]
-        return MoveChoice(best[0][0], best[0][1], float(value), best)
+        return ranked(moves, probabilities, moves[int(np.argmax(probabilities))], value, top)
 
     def analyse_stream(
         self, board: chess.Board, marks: Iterable[int], top: int = 3
@@ -173,8 +176,7 @@ class ChessPolicy:
         Raises:
             ValueError: the game is over in ``board``, or a mark is not a positive integer above the one before.
         """
-        if board.is_game_over(claim_draw=False):
-            raise ValueError(f"the game is over in this position, there is no move to choose: {board.fen()}")
+        check_boards([board])
         x = encode_boards([board]).to(self.device)
         state, done = None, 0
         for mark in marks:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import chess
 import chess.pgn
 
+from agents.budget import check_search
 from agents.networks import check_iterations
 from puzzles.chess_game import game_result
 from trainers.play.agent import AgentMove, MoveAnalysis, Policy
@@ -104,8 +105,7 @@ class GameSession:
         thinking: Callable[[int], contextlib.AbstractContextManager[object]] | None = None,
         search: int = 0,
     ) -> None:
-        if search < 0:
-            raise ValueError(f"search must be 0 (none) or more simulations, got {search}")
+        check_search(search)
         self.policy = policy
         self.search = search
         self.human = human
