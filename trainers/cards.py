@@ -29,6 +29,7 @@ MEASUREMENTS = (
     "evaluation",
     "recommended_think",
     "recommended_search",
+    "search",
     "readout",
     "think_longer",
     "strength",
