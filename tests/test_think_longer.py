@@ -37,3 +37,23 @@ def test_sweep_rates_every_budget_against_the_reference(policy, tmp_path):
 def test_sweep_needs_another_budget(policy):
     with pytest.raises(ValueError, match="other than the reference"):
         think_sweep(policy, [2], reference=2, openings=[chess.Board()], progress=False)
+
+
+def test_search_budgets_are_rated_beside_thinking_at_equal_block_evaluations(policy, tmp_path):
+    openings = read_openings()[:1]
+    matches, report = think_sweep(
+        policy, [4], reference=2, openings=openings, ply_cap=8, progress=False, searches=[0, 1, 3]
+    )
+    assert sorted(map(str, matches)) == ["('search', 1)", "('search', 3)", "4"]
+    assert matches["search", 3].player_a == "think=2:search=3"
+    assert report["budgets"]["4"]["block_evaluations"] == 4
+    # think 2 and 1 + 3 searched positions a move: 8 block evaluations
+    assert {s: r["block_evaluations"] for s, r in report["searches"].items()} == {"1": 4, "3": 8}
+    assert all(r["match"]["games"] == 2 and r["fitted_error"] > 0 for r in report["searches"].values())
+    plot_think_curve(report, tmp_path / "curve.png", "test")
+    assert (tmp_path / "curve.png").stat().st_size > 1000
+
+
+def test_search_budgets_are_simulations(policy):
+    with pytest.raises(ValueError, match="simulations"):
+        think_sweep(policy, [4], reference=2, openings=[chess.Board()], progress=False, searches=[-1])
