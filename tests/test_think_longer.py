@@ -57,3 +57,16 @@ def test_search_budgets_are_rated_beside_thinking_at_equal_block_evaluations(pol
 def test_search_budgets_are_simulations(policy):
     with pytest.raises(ValueError, match="simulations"):
         think_sweep(policy, [4], reference=2, openings=[chess.Board()], progress=False, searches=[-1])
+
+
+def test_rate_chess_keeps_every_game_and_draws_the_ladder(policy, tmp_path):
+    from trainers.tournament import rate_chess
+
+    out = tmp_path / "out"
+    argv = ["--checkpoint", str(tmp_path / "chess"), "--think", "2", "--search", "1", "--random-games", "2"]
+    rate_chess.main([*argv, "--ladder", "random:seed=5", "--pairs", "1", "--ply-cap", "6", "--out", str(out)])
+    report = json.loads((out / "chess_strength.json").read_text())
+    assert report["search"] == 1 and list(report["levels"]) == ["random", "random:seed=5"]
+    assert all(level["games"] == 2 for level in report["levels"].values())
+    assert (out / "chess_strength.pgn").read_text().count("[Event ") == 4
+    assert (out / "chess_strength.png").stat().st_size > 1000

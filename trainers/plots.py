@@ -189,3 +189,26 @@ def plot_layer_similarity(similarity: np.ndarray, path: str | Path, title: str) 
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
+
+
+def plot_ladder(levels: dict[str, dict], path: str | Path, title: str) -> None:
+    """Elo against each opponent of a ladder (match Elo with its 95 % interval), one row per opponent, in the
+    order played; ``levels`` maps an opponent's name to :meth:`trainers.tournament.elo.MatchStats.to_dict`."""
+    names = list(levels)
+    elo = np.array([levels[n]["elo"] for n in names])
+    low = np.array([levels[n]["elo_low"] for n in names])
+    high = np.array([levels[n]["elo_high"] for n in names])
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(names) + 1.5))
+    y = np.arange(len(names))[::-1]
+    ax.errorbar(elo, y, xerr=[elo - low, high - elo], fmt="o", capsize=3)
+    for x, row, stats in zip(elo, y, levels.values(), strict=True):
+        score = f"{stats['wins']}/{stats['draws']}/{stats['losses']}"
+        ax.annotate(score, (x, row), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(y, names)
+    ax.set_xlabel("Elo against the opponent (95% interval; W/D/L above)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)

@@ -103,12 +103,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.openings == "start" and len(openings) > 1:
         console.print("note: every pair starts from the start position; only non-deterministic players differ")
     with contextlib.ExitStack() as stack:
-        players = []
-        for spec in (args.a, args.b):
-            player = player_from_spec(spec)
-            if hasattr(player, "close"):
-                stack.callback(player.close)
-            players.append(player)
+        players = [stack.enter_context(player_from_spec(spec)) for spec in (args.a, args.b)]
         if players[0].name == players[1].name:  # keep the two sides apart in the records and the PGN
             players[0].name, players[1].name = f"{players[0].name} (A)", f"{players[1].name} (B)"
         match = play_match(players[0], players[1], openings, ply_cap=args.ply_cap, progress=args.progress)

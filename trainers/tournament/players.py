@@ -8,7 +8,7 @@ to one thinking budget and a name. :func:`player_from_spec` builds any of them f
 from __future__ import annotations
 
 import random
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 import chess
 import chess.engine
@@ -47,6 +47,15 @@ class Player(Protocol):
     def act(self, board: chess.Board, think: int | None = None) -> chess.Move:
         """The move for one board: :meth:`act_batch` of a batch of one."""
         return self.act_batch([board], think)[0]
+
+    def close(self) -> None:
+        """Frees what the player holds (an engine's process); most players hold nothing."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class RandomPlayer(Player):
