@@ -152,6 +152,7 @@ def test_script_runs_gates_and_exports(start, tmp_path, capsys):
     selfplay.main([*flags, *tiny, "--generations", "1", "--gate-pairs", "1", "--export", str(tmp_path / "final")])
     out = capsys.readouterr().out
     assert "self-play: generation 1" in out and "gate: generation 1 vs generation 0" in out and "exported" in out
+    assert "drew" in out and (tmp_path / "run" / "elo.png").stat().st_size > 1000  # the gate is in the table
     assert load_policy(tmp_path / "final").card["selfplay"]["generation"] == 1
     with pytest.raises(SystemExit) as exit_info:
         selfplay.main(["--help"])

@@ -212,3 +212,25 @@ def plot_ladder(levels: dict[str, dict], path: str | Path, title: str) -> None:
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
+
+
+def plot_generations(ratings: list[dict], path: str | Path, title: str) -> None:
+    """Self-play generations' fitted Elo against generation 0 (95 % intervals), from the Elo table's ratings
+    (:meth:`trainers.selfplay.evaluator.EloTable.ratings`); other players (Stockfish) as labelled lines."""
+    generations = sorted((int(r["player"].split()[1]), r) for r in ratings if r["player"].startswith("gen "))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    if generations:
+        x = np.array([g for g, _ in generations])
+        elo, low, high = (np.array([r[key] for _, r in generations]) for key in ("elo", "low", "high"))
+        ax.errorbar(x, elo, yerr=[elo - low, high - elo], marker="o", capsize=3, label="generation")
+    for other in (r for r in ratings if not r["player"].startswith("gen ")):
+        ax.axhline(other["elo"], color="tab:red", ls="--", lw=0.8)
+        ax.annotate(f"{other['player']} ({other['elo']:+.0f})", (0, other["elo"]), fontsize=8, color="tab:red")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xlabel("generation")
+    ax.set_ylabel("Elo against generation 0 (95% interval)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)

@@ -7,15 +7,18 @@ evaluator with an Elo table; killed or stopped, the same command resumes it.
     python scripts/selfplay.py ... --backend ray [--address auto]        # Ray: local runtime, or a cluster
 
 The folder keeps games.pgn (every game), metrics.jsonl (one line per generation), elo.json (the evaluator's
-table) and generations/gen_<n> checkpoints (playable: policy:runs/selfplay/generations/gen_000060:think=8).
+table, drawn as elo.png at the end of each session) and generations/gen_<n> checkpoints (playable:
+policy:runs/selfplay/generations/gen_000060:think=8).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from trainers.cli import arg, command, parse_args
 from trainers.selfplay import BACKENDS, RunOptions, SelfPlayConfig, SelfPlayRun
+from trainers.selfplay.records import ELO_FILE
 
 RECIPE = SelfPlayConfig()
 SESSION = RunOptions()
@@ -81,6 +84,12 @@ def main(argv: list[str] | None = None) -> None:
         )
     if args.export:
         print(f"exported to {run.export(args.export)}")
+    table = json.loads((run.run_dir / ELO_FILE).read_text())
+    if table["ratings"]:
+        from trainers.plots import plot_generations  # lazy: matplotlib only once there is something to draw
+
+        plot_generations(table["ratings"], run.run_dir / "elo.png", f"self-play {run.run_dir.name}: Elo by generation")
+        print(f"drew {run.run_dir / 'elo.png'}")
 
 
 if __name__ == "__main__":
