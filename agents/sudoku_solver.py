@@ -259,10 +259,10 @@ class WideSudokuSolver(Solver):
             for index, node, (grid, probabilities, state) in zip(
                 owners, batch, self._run(batch, think, deadline), strict=True
             ):
-                if index not in frontiers:
-                    continue  # solved by another node of this round
-                result.branches[index] += 1
+                result.branches[index] += 1  # every run counts, also one whose sibling solved the puzzle this round
                 result.iterations[index] += think if node.state is None else settings.branch_think
+                if index not in frontiers:
+                    continue
                 if is_solution(grid[None], node.grid[None])[0]:
                     result.answers[index], result.solved[index] = grid, True
                     del frontiers[index]
