@@ -264,7 +264,8 @@ class Solver:
 
 
 def load_solver(name_or_path: str | Path, device: str = "cpu", batch_size: int = 500) -> Solver:
-    """Loads a shipped solver by name (``"prefix_sums"``) or a checkpoint by path.
+    """Loads a shipped solver by name (``"prefix_sums"``) or a checkpoint by path; a card with a ``"wider"`` object
+    gives the product Sudoku solver (:class:`agents.sudoku_solver.WideSudokuSolver`).
 
     Raises:
         FileNotFoundError: no such checkpoint.
@@ -273,4 +274,8 @@ def load_solver(name_or_path: str | Path, device: str = "cpu", batch_size: int =
     net, card = load_checkpoint(name_or_path)
     if card["problem"] == CHESS_GAME:
         raise ValueError(f"{name_or_path} is a chess game policy, not a puzzle solver: load it with load_policy")
+    if "wider" in card:  # a product solver: the network, then a bounded search where its answer is wrong
+        from agents.sudoku_solver import WideSudokuSolver  # imports this module
+
+        return WideSudokuSolver(net, get_problem(card["problem"]), card, device=device, batch_size=batch_size)
     return Solver(net, get_problem(card["problem"]), card, device=device, batch_size=batch_size)

@@ -22,6 +22,7 @@ import numpy as np
 from gymnasium import spaces
 
 from agents.solver import Solver
+from agents.sudoku_solver import WideSudokuSolver
 from puzzles import mazes
 from puzzles.chess_encoding import encode_move
 from puzzles.chess_game import board_from_planes
@@ -34,8 +35,8 @@ class SolverPolicy:
         solver: a :class:`agents.solver.Solver` of the environment's family.
         think: iterations per solve (default: the model card's recommended budget).
 
-    ``iterations`` counts the recurrent iterations spent so far (``think`` per puzzle solved), the compute
-    a rollout report divides by its episodes.
+    ``iterations`` counts the recurrent iterations spent so far (``think`` per puzzle solved, and a product
+    Sudoku solver's wider search on top), the compute a rollout report divides by its episodes.
     """
 
     def __init__(self, solver: Solver, think: int | None = None) -> None:
@@ -69,6 +70,10 @@ class SolverPolicy:
 
     # ----------------------------------------------------------------------------------------------- internals
     def _solve(self, puzzles: np.ndarray) -> np.ndarray:
+        if isinstance(self.solver, WideSudokuSolver):  # it counts the iterations its wider search ran
+            result = self.solver.solve_wide(puzzles, think=self.think)
+            self.iterations += int(result.iterations.sum())
+            return result.answers
         self.iterations += self.think * len(puzzles)
         return self.solver.solve(puzzles, think=self.think)
 

@@ -162,9 +162,13 @@ _FAMILIES = (
         policy_env="DeepThink/MazeNav-v0",
         baseline=Baseline((9, 13, 19), ("ppo", "maskable_ppo"), {"cnn": "MazeCNN", "thinker": "MazeThinker"}),
     ),
-    _puzzle_family(
-        "sudoku",
-        "Sudoku",
+    # The shipped "sudoku" is the product solver (thinking wider); until a mixed-difficulty network is trained it
+    # wraps the easy-only weights, which the "sudoku_easy" recipe trained (also shipped alone as "sudoku_easy").
+    Family(
+        name="sudoku",
+        title="Sudoku",
+        checkpoint="sudoku",
+        recipe="sudoku_easy",
         generator="puzzles.sudoku:generate",
         encodings=("sudoku",),
         knob="givens",

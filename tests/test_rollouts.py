@@ -82,6 +82,16 @@ def test_sudoku_fill_policy_places_its_answer_cell_by_cell():
     assert total == 1.0 and steps == int((EASY == 0).sum()) and solver.calls == 1
 
 
+def test_the_sudoku_familys_rollouts_use_the_product_solver():
+    from agents.sudoku_solver import WideSudokuSolver
+
+    solver = load_solver(FAMILIES["sudoku"].checkpoint)  # what the env table and evaluate --env load
+    assert isinstance(solver, WideSudokuSolver)
+    policy = SolverPolicy(solver, think=30)
+    report = evaluate_rollouts("DeepThink/SudokuFill-v0", policy, episodes=4, num_envs=2, givens=36)
+    assert report["success_rate"] == 1.0 and report["iterations_per_episode"] >= 30
+
+
 def shorter(keep):
     """The env table's families with their first ``keep`` levels only (for speed)."""
     families = env_table.table_families()

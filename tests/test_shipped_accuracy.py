@@ -20,7 +20,7 @@ CASES = [
     ("prefix_sums", 48, 200, ("48", "max_conf", "200")),
     ("prefix_sums", 512, 100, ("512", "max_conf", "200")),
     ("mazes", 13, 60, ("13", "max_conf", "500")),
-    ("sudoku", 30, 100, ("30", "max_conf", "250")),
+    ("sudoku_easy", 30, 100, ("30", "max_conf", "250")),
     ("chess_puzzles", 1, 400, ("1", "max_conf", "40")),
 ]
 

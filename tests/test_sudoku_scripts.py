@@ -56,6 +56,25 @@ def test_the_classical_benchmark_times_both_solvers_by_grade(sample, tmp_path):
         assert sum(entry["puzzles"] for entry in solver["by_grade"].values()) == 3
 
 
+def test_the_classical_benchmark_times_a_product_solver_beside_its_network_alone(sample, tmp_path):
+    import shutil
+
+    from agents.checkpoint import SHIPPED_DIR
+
+    shutil.copy(SHIPPED_DIR / "sudoku.safetensors", tmp_path / "product.safetensors")
+    card = json.loads((SHIPPED_DIR / "sudoku.json").read_text())
+    (tmp_path / "product.json").write_text(json.dumps({**card, "wider": {"max_calls": 2, "branch_think": 2}}))
+    product = str(tmp_path / "product")
+    flags = ["--set", str(sample), "--count", "3", "--out", str(tmp_path), "--solver", product]
+    bench_sudoku_classical.main([*flags, "--think", "3", "--card-section", "sample"])
+    thinking = json.loads((tmp_path / "sudoku_classical.json").read_text())["thinking"]
+    alone, wider = thinking[f"{product}: network alone"], thinking[f"{product}: thinking wider"]
+    assert alone["extra_network_runs"]["max"] == 0 and alone["iterations_per_puzzle"] == 3
+    assert wider["solved"] >= alone["solved"] and wider["extra_network_runs"]["max"] <= wider["settings"]["max_calls"]
+    card = json.loads((tmp_path / "product.json").read_text())
+    assert card["wider_benchmark"]["sample"]["thinking"] == thinking
+
+
 def test_the_benchmark_refuses_a_set_whose_solutions_are_wrong(sample, tmp_path):
     from puzzles.storage import save_arrays
 

@@ -37,6 +37,7 @@ MEASUREMENTS = (
     "gate",
     "demonstrations",
     "bench",
+    "wider_benchmark",
 )
 #: Sections that describe other runs (evaluations of ablations recorded here): they survive every re-export.
 OTHER_RUNS = ("ablations",)
