@@ -223,9 +223,15 @@ def plot_generations(ratings: list[dict], path: str | Path, title: str) -> None:
         x = np.array([g for g, _ in generations])
         elo, low, high = (np.array([r[key] for _, r in generations]) for key in ("elo", "low", "high"))
         ax.errorbar(x, elo, yerr=[elo - low, high - elo], marker="o", capsize=3, label="generation")
+    unrated = []
     for other in (r for r in ratings if not r["player"].startswith("gen ")):
+        if other["high"] - other["low"] > 1000:  # a clean sweep has no finite rating: say so, do not draw it
+            unrated.append(other["player"])
+            continue
         ax.axhline(other["elo"], color="tab:red", ls="--", lw=0.8)
         ax.annotate(f"{other['player']} ({other['elo']:+.0f})", (0, other["elo"]), fontsize=8, color="tab:red")
+    if unrated:
+        title += f"\n(no finite rating, not drawn: {', '.join(unrated)})"
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlabel("generation")
     ax.set_ylabel("Elo against generation 0 (95% interval)")
