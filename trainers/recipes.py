@@ -131,6 +131,17 @@ RECIPES: dict[str, TrainConfig] = {
         warmup_steps=5,
         max_iters=6,
     ),
+    # Its 2D twin: a width-8 maze net on 9x9 mazes, for scripts/check_device.py (convolutions in 2D, channels last).
+    "mazes_tiny": TrainConfig(
+        problem="mazes",
+        network={"kind": "dt", "width": 8, "recall": True, "blocks": 1},
+        train_difficulty=9,
+        dataset_size=250,
+        epochs=2,
+        batch_size=50,
+        warmup_steps=5,
+        max_iters=6,
+    ),
 }
 
 
@@ -139,6 +150,7 @@ RECIPES: dict[str, TrainConfig] = {
 SMOKE_TESTS: dict[str, str] = {
     "prefix_sums_tiny": "a seconds-long smoke test of training, resume and export; --recipe prefix_sums trains the "
     "real model (about an hour on two cores)",
+    "mazes_tiny": "a seconds-long smoke test of 2D training on a device; --recipe mazes trains the real model",
 }
 
 # The maze recipe with the progressive loss alone (alpha 1): the maze model shipped before the alpha 0.01 one, kept
