@@ -163,6 +163,21 @@ RECIPES["mazes_w48"] = replace(
 )
 
 
+# Thought that stays put far past the training depth (issue 24): each batch unrolls a depth drawn log-uniformly up to
+# max_depth from the projected input, backpropagating through the last bptt iterations from the detached thought
+# before them (trainers.progressive.sample_unroll). Sized by the cost of an unroll (iterations without gradients
+# plus three times those with): about 59 iteration-units a step against the progressive loss's 39 for prefix sums,
+# so 200 epochs at the shipped recipe's 34.5 s an epoch (its card: 150 epochs in 5,181 s on two cores) come to about
+# 2.9 hours; for mazes (bptt 16, depth to 512) about 105 units against 39, 50 epochs at mazes_progressive's 67 s an
+# epoch (one thread) about 2.5 hours. A normalised thought (network.state_norm) and a change penalty
+# (change_penalty) are off here: docs/stable_thinking.md holds the equal-compute ablation that decides them.
+RECIPES["prefix_sums_stable"] = replace(
+    RECIPES["prefix_sums"], depth="random", max_depth=256, bptt=8, epochs=200, lr_decay_epochs=[120, 170]
+)
+RECIPES["mazes_stable"] = replace(
+    RECIPES["mazes_progressive"], depth="random", max_depth=512, bptt=16, epochs=50, lr_decay_epochs=[38, 46]
+)
+
 # The chess recipe's feed-forward twin: max_iters separate stages, the same depth as 20 iterations of thought,
 # scored after all of them (alpha 0, as mazes_ff): with the progressive loss its stages' features grew to 310x
 # the first's, and three runs (two seeds, lr 1e-3 and 3e-4) stayed at chance validation accuracy.

@@ -60,6 +60,9 @@ class TrainConfig:
             draws a depth log-uniform on 1..``max_depth`` and backpropagates through the last ``bptt``
             iterations: :func:`trainers.progressive.sample_unroll`); recurrent networks only.
         max_depth, bptt: the random depth's longest unroll and its backpropagated tail.
+        change_penalty: weight of the thought's squared relative change over the last scored iteration
+            (:func:`trainers.progressive.relative_change`), 0 for none; recurrent networks with alpha > 0 only.
+            Its twin, a normalised thought, is a network setting: ``network={"state_norm": True}``.
         seed: seed of the weights, the shuffling and the progressive draws.
         eval_batch_size: batch size for validation.
         init_from: a checkpoint to start from instead of random weights (continued training; its network
@@ -88,6 +91,7 @@ class TrainConfig:
     depth: str = "progressive"
     max_depth: int = 256
     bptt: int = 8
+    change_penalty: float = 0.0
     seed: int = 0
     eval_batch_size: int = 500
     init_from: str = ""
@@ -108,6 +112,10 @@ class TrainConfig:
             raise ValueError(f"depth is 'progressive' or 'random', got {self.depth!r}")
         if self.depth == "random" and self.network.get("kind", "dt") != "dt":
             raise ValueError("a random unroll depth needs a recurrent network (kind 'dt')")
+        if self.change_penalty < 0:
+            raise ValueError(f"change_penalty must be at least 0, got {self.change_penalty}")
+        if self.change_penalty > 0 and (self.network.get("kind", "dt") != "dt" or self.alpha <= 0):
+            raise ValueError("a change penalty needs a recurrent network (kind 'dt') and alpha > 0")
 
     @property
     def unroll(self) -> tuple[int, int] | None:
@@ -316,6 +324,7 @@ class Trainer(Run):
                     draws,
                     warmup_net=self.net,
                     unroll=cfg.unroll,
+                    change_penalty=cfg.change_penalty,
                 )
             optimizer_step(self.optimizer, self.net, loss, cfg.clip)
             progress["step"] += 1
