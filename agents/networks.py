@@ -54,6 +54,9 @@ class NetworkConfig:
         geometry: ``"grid"`` (3-wide convolutions, neighbours talk) or ``"sudoku"`` (9x9 boards whose cells talk
             along rows, columns and boxes, :class:`SudokuBlock`; 1x1 projection, recall and head).
         templates: kernels in the shared bank of a ``"soft"`` network (ignored by the others).
+        state_norm: rescale the thought after every iteration to unit root-mean-square over its channels, at each
+            position (no parameters; :func:`rms_normalise`), so the recurrence cannot grow or shrink the thought
+            however long it runs. Off in every shipped model.
     """
 
     kind: str = "dt"
@@ -67,12 +70,14 @@ class NetworkConfig:
     max_iters: int = 30
     geometry: str = "grid"
     templates: int = 4
+    state_norm: bool = False
 
     def __post_init__(self) -> None:
         for name in ("dims", "in_channels", "width", "blocks", "out_channels", "max_iters", "templates"):
             check_whole(getattr(self, name), name)
-        if not isinstance(self.recall, bool):
-            raise TypeError(f"recall must be true or false, got {self.recall!r}")
+        for name in ("recall", "state_norm"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if not isinstance(self.head, list | tuple):
             raise TypeError(f"head must be a list of hidden widths, got {self.head!r}")
         for width in self.head:
@@ -191,8 +196,10 @@ class ThinkingNetwork(ThinkingLoop):
         if self.recall is not None:
             state = self.recall(torch.cat([state, x], dim=1))
         if self.config.kind == "soft":
-            return self._soft_stage(state, index)
-        return self.stages[0 if self.recurrent else index](state)
+            state = self._soft_stage(state, index)
+        else:
+            state = self.stages[0 if self.recurrent else index](state)
+        return rms_normalise(state) if self.config.state_norm else state
 
     def _soft_stage(self, state: torch.Tensor, index: int) -> torch.Tensor:
         """The basic blocks of stage ``index`` with kernels mixed from the templates."""
@@ -224,6 +231,11 @@ class ThinkingNetwork(ThinkingLoop):
                 f"{start + 1}..{start + iters}"
             )
         return iters
+
+
+def rms_normalise(state: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """``state`` divided, at each position, by the root mean square of its channels (dimension 1)."""
+    return state * torch.rsqrt(state.pow(2).mean(dim=1, keepdim=True) + eps)
 
 
 def fast_cpu_math() -> None:

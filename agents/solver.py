@@ -18,6 +18,7 @@ import torch
 
 from agents.budget import MAX_THINK, check_deadline, check_iterations, deadline_after
 from agents.checkpoint import CHESS_GAME, check_card, check_problem_fits, load_checkpoint
+from agents.device import autocast, check_precision, resolve_device
 from agents.networks import ThinkingNetwork, fast_cpu_math
 from agents.problems import Problem, get_problem
 from agents.thinking import halting_step, iterations, puzzle_batches
@@ -76,8 +77,10 @@ class Solver:
         net: the trained network.
         problem: the puzzle family it was trained on.
         card: its model card.
-        device: ``"cpu"`` (default) or ``"cuda"``.
+        device: ``"cpu"`` (default), ``"cuda"`` or ``"mps"`` (:func:`agents.device.resolve_device`).
         batch_size: samples per forward pass (bounds memory on large inputs).
+        precision: ``"fp32"`` (default) or ``"bf16"`` (bfloat16 autocast: faster on GPUs, not exact on long
+            prefix sums).
     """
 
     def __init__(
@@ -87,11 +90,13 @@ class Solver:
         card: dict[str, Any] | None = None,
         device: str = "cpu",
         batch_size: int = 500,
+        precision: str = "fp32",
     ) -> None:
         check_problem_fits(problem.name, net.config, "this solver")
         self.card = check_card(card or {})
         fast_cpu_math()
-        self.device = torch.device(device)
+        self.device = resolve_device(device)
+        self.precision = check_precision(precision, self.device)
         self.net = net.to(self.device).eval()
         self.problem = problem
         self.batch_size = batch_size
@@ -156,7 +161,7 @@ class Solver:
         inputs = self.problem.validate(inputs)
         think = self.check_think(think)
         answers = []
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.device, self.precision):
             for chunk in self._chunks(inputs):
                 x = self.problem.encode(chunk).to(self.device)
                 if self.readout == "max_conf":
@@ -198,7 +203,7 @@ class Solver:
         inputs = self.problem.validate(inputs)
         cap = self.check_think(cap if cap is not None else min(4 * self.default_think, MAX_THINK))
         answers, runs = [], []
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.device, self.precision):
             for chunk in self._chunks(inputs):
                 prediction, used = self._halting_batch(self.problem.encode(chunk).to(self.device), cap, deadline)
                 answers.append(self.problem.decode(prediction, chunk))
@@ -246,7 +251,7 @@ class Solver:
         deadline = deadline_after(max_seconds)
         inputs = self.problem.validate(inputs)
         think = self.check_think(think)
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.device, self.precision):
             encode, everything = puzzle_batches(self.problem, inputs, device=self.device), max(len(inputs), 1)
             for step in iterations(self.net, len(inputs), think, encode, everything, changes=True, deadline=deadline):
                 (x,), (logits,) = step.batch, step.outputs
@@ -257,15 +262,18 @@ class Solver:
                 yield ThoughtStep(
                     iteration=step.number,
                     prediction=self.problem.decode(scores, inputs),
-                    confidence=(self.problem.confidence(logits, x) / counted).cpu().numpy(),
-                    change=step.change.cpu().numpy(),
+                    confidence=(self.problem.confidence(logits, x) / counted).float().cpu().numpy(),
+                    change=step.change.float().cpu().numpy(),
                     scores=scores.float().cpu().numpy(),
                 )
 
 
-def load_solver(name_or_path: str | Path, device: str = "cpu", batch_size: int = 500) -> Solver:
-    """Loads a shipped solver by name (``"prefix_sums"``) or a checkpoint by path; a card with a ``"wider"`` object
-    gives the product Sudoku solver (:class:`agents.sudoku_solver.WideSudokuSolver`).
+def load_solver(
+    name_or_path: str | Path, device: str = "cpu", batch_size: int = 500, precision: str = "fp32"
+) -> Solver:
+    """Loads a shipped solver by name (``"prefix_sums"``) or a checkpoint by path, on ``device`` in ``precision``
+    (as :class:`Solver`); a card with a ``"wider"`` object gives the product Sudoku solver
+    (:class:`agents.sudoku_solver.WideSudokuSolver`).
 
     Raises:
         FileNotFoundError: no such checkpoint.
@@ -274,8 +282,8 @@ def load_solver(name_or_path: str | Path, device: str = "cpu", batch_size: int =
     net, card = load_checkpoint(name_or_path)
     if card["problem"] == CHESS_GAME:
         raise ValueError(f"{name_or_path} is a chess game policy, not a puzzle solver: load it with load_policy")
+    solver = Solver
     if "wider" in card:  # a product solver: the network, then a bounded search where its answer is wrong
-        from agents.sudoku_solver import WideSudokuSolver  # imports this module
+        from agents.sudoku_solver import WideSudokuSolver as solver  # imports this module
 
-        return WideSudokuSolver(net, get_problem(card["problem"]), card, device=device, batch_size=batch_size)
-    return Solver(net, get_problem(card["problem"]), card, device=device, batch_size=batch_size)
+    return solver(net, get_problem(card["problem"]), card, device=device, batch_size=batch_size, precision=precision)

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from agents.budget import check_iterations, deadline_after
+from agents.device import autocast
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
 from agents.solver import Solver
@@ -165,9 +166,10 @@ class WideSudokuSolver(Solver):
         card: dict[str, Any] | None = None,
         device: str = "cpu",
         batch_size: int = 500,
+        precision: str = "fp32",
         settings: WideSettings | None = None,
     ) -> None:
-        super().__init__(net, problem, card, device, batch_size)
+        super().__init__(net, problem, card, device, batch_size, precision)
         if problem.name != "sudoku":
             raise ValueError(f"thinking wider is for Sudoku; this card's problem is {problem.name!r}")
         if not self.net.recurrent:
@@ -276,7 +278,7 @@ class WideSudokuSolver(Solver):
         out: list[_Outcome | None] = [None] * len(batch)
         fresh = [i for i, node in enumerate(batch) if node.state is None]
         branches = [i for i, node in enumerate(batch) if node.state is not None]
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.device, self.precision):
             for members, iters in ((fresh, think), (branches, self.settings.branch_think)):
                 for start in range(0, len(members), self.batch_size):
                     chunk = members[start : start + self.batch_size]

@@ -67,6 +67,20 @@ def threads_arg() -> Any:
     return dataclasses.field(default=0, metadata={"help": "torch threads (0 = torch's default)", "torch_threads": True})
 
 
+def device_arg() -> Any:
+    """The ``--device`` flag of a command that runs networks (checked by :func:`agents.device.resolve_device`)."""
+    return arg("cpu", "where networks run: cpu, cuda (or cuda:N) or mps; a device this machine lacks is an error")
+
+
+def precision_arg() -> Any:
+    """The ``--precision`` flag (checked by :func:`agents.device.check_precision`): float32 unless asked."""
+    return arg(
+        "fp32",
+        "fp32, or bf16 for bfloat16 autocast where the device has it (faster on GPUs, but it breaks the "
+        "prefix-sums model's exactness on long strings, so it is never the default)",
+    )
+
+
 def arg(default: Any, help: str) -> Any:
     """A dataclass field with a default and a help text."""
     if isinstance(default, list):

@@ -34,6 +34,7 @@ COMMANDS = {
     # Training, evaluation, baselines and data (trainers/commands/).
     "train": ("train a thinking network from a named recipe (resumable)", "trainers.commands.train:main"),
     "evaluate": ("accuracy by iteration per test size, or env rollouts", "trainers.commands.evaluate:main"),
+    "check-device": ("train and solve on a GPU, compared with the CPU", "trainers.commands.check_device:main"),
     "env-table": ("solvers and SB3 baselines as policies, per family and level", "trainers.commands.env_table:main"),
     "env-pictures": ("one PNG picture of every environment", "trainers.commands.env_pictures:main"),
     "train-sb3": ("train and evaluate a Stable-Baselines3 baseline", "trainers.commands.train_sb3:main"),

@@ -18,11 +18,29 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from agents.device import autocast
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
 from agents.solver import MostConfident
 from agents.thinking import iterations, puzzle_batches
 from trainers.progressive import masked_cross_entropy
+
+#: The evaluation protocol's held-out draws, one seed each: the recommended budget and readout are chosen on
+#: ``validation`` and a card reports ``test``, on which nothing is chosen. Each size is drawn with the seed
+#: ``[seed, size]`` (:func:`sweep`). No training draw uses them: recipes draw their data from ``split_seed`` (42)
+#: and fresh data from ``[seed, epoch, 0]`` with seeds 0 and 1 (tests/test_evaluation.py checks every recipe).
+#: 1234 was the only evaluation seed before the protocol, so cards measured before it were measured on validation.
+SPLIT_SEEDS = {"validation": 1234, "test": 2027}
+#: The readouts a recommendation chooses between: the last iterate, or the most confident one so far.
+READOUTS = ("last", "max_conf")
+
+
+def split_seed(split: str) -> int:
+    """The seed of the held-out ``split`` (``"validation"`` or ``"test"``)."""
+    try:
+        return SPLIT_SEEDS[split]
+    except KeyError:
+        raise ValueError(f"split is one of {sorted(SPLIT_SEEDS)}, got {split!r}") from None
 
 
 @dataclass
@@ -50,6 +68,12 @@ class IterationCurve:
         index = int(np.argmax(self.last))
         return index + 1, float(self.last[index])
 
+    def readout(self, name: str) -> np.ndarray:
+        """The accuracy curve of readout ``name`` (one of :data:`READOUTS`)."""
+        if name not in READOUTS:
+            raise ValueError(f"readout is one of {READOUTS}, got {name!r}")
+        return self.last if name == "last" else self.max_conf
+
     def to_dict(self) -> dict:
         return {
             "samples": self.samples,
@@ -76,8 +100,10 @@ def accuracy_per_iteration(
     batch_size: int = 500,
     device: str | torch.device = "cpu",
     on_batch: Callable[[int], None] | None = None,
+    precision: str = "fp32",
 ) -> IterationCurve:
-    """Exact-match accuracy after each of ``iters`` iterations, streamed batch by batch.
+    """Exact-match accuracy after each of ``iters`` iterations, streamed batch by batch, the network on ``device``
+    in ``precision`` (:func:`agents.device.autocast`).
 
     ``on_batch(n)`` is called after each batch of ``n`` instances (for progress bars).
     """
@@ -86,10 +112,11 @@ def accuracy_per_iteration(
     net.eval()
     solved = np.zeros((len(inputs), iters), dtype=bool)
     correct_conf = np.zeros(iters, dtype=np.int64)
+    device = torch.device(device)
     encode = puzzle_batches(problem, inputs, targets, device)
-    with torch.inference_mode():
+    with torch.inference_mode(), autocast(device, precision):
         for step in iterations(net, len(inputs), iters, encode, batch_size):
-            (x, y), (logits,) = step.batch, step.outputs
+            (x, y), logits = step.batch, step.outputs[0].float()
             if step.number == 1:
                 readout = MostConfident()
             ok = problem.exact(problem.predict(logits, x), y)
@@ -109,16 +136,20 @@ def score_at(
     targets: np.ndarray,
     iters: int,
     batch_size: int = 500,
+    device: str | torch.device = "cpu",
+    precision: str = "fp32",
 ) -> tuple[float, float]:
-    """``(exact-match accuracy, mean masked cross entropy)`` after exactly ``iters`` iterations."""
+    """``(exact-match accuracy, mean masked cross entropy)`` after exactly ``iters`` iterations, the network on
+    ``device`` in ``precision`` (:func:`agents.device.autocast`)."""
     was_training = net.training
     net.eval()
     correct, loss = 0, 0.0
-    with torch.inference_mode():
+    with torch.inference_mode(), autocast(device, precision):
         for start in range(0, len(inputs), batch_size):
-            x = problem.encode(inputs[start : start + batch_size])
-            y = problem.encode_target(targets[start : start + batch_size])
+            x = problem.encode(inputs[start : start + batch_size]).to(device)
+            y = problem.encode_target(targets[start : start + batch_size]).to(device)
             logits, _ = net(x, iters)
+            logits = logits.float()
             correct += int(problem.exact(problem.predict(logits, x), y).sum())
             loss += float(masked_cross_entropy(logits, y, problem.loss_mask(x))) * len(x)
     net.train(was_training)
@@ -136,6 +167,7 @@ def sweep(
     batch_size: int = 500,
     device: str | torch.device = "cpu",
     on_batch: Callable[[int], None] | None = None,
+    precision: str = "fp32",
 ) -> dict[int, IterationCurve]:
     """Accuracy curves on ``samples`` fresh instances of each size (seeded by ``(seed, size)``); ``samples`` is
     one count for every size or one per size (fewer where instances are slow to generate)."""
@@ -143,7 +175,9 @@ def sweep(
     curves = {}
     for size, count in zip(sizes, counts, strict=True):
         inputs, targets = problem.generate(count, size, np.random.default_rng([seed, size]))
-        curves[size] = accuracy_per_iteration(net, problem, inputs, targets, iters, batch_size, device, on_batch)
+        curves[size] = accuracy_per_iteration(
+            net, problem, inputs, targets, iters, batch_size, device, on_batch, precision
+        )
     return curves
 
 
@@ -199,3 +233,26 @@ def solved_when(solver, inputs: np.ndarray, targets: np.ndarray, cap: int) -> tu
         for f, s, w, m in zip(first, stays, wrong, fewest, strict=True)
     ]
     return reports, answers
+
+
+def settled_budget(curves: dict, tolerance: float, readout: str = "last") -> int:
+    """The smallest iteration count at which every curve's ``readout`` is within ``tolerance`` of its peak."""
+    budgets = []
+    for curve in curves.values():
+        accuracy = curve.readout(readout)
+        budgets.append(int(np.argmax(accuracy >= accuracy.max() - tolerance)) + 1)
+    return max(budgets)
+
+
+def recommend(validation: dict[int, IterationCurve], tolerance: float = 0.001) -> dict:
+    """The budget and readout chosen on validation curves (one per size): per readout, the smallest budget at which
+    every size is within ``tolerance`` of its peak; then the readout with the higher mean accuracy there (the last
+    iterate on ties: it is cheaper and shows overthinking rather than hiding it). Reads nothing but ``validation``.
+    """
+    options = []
+    for readout in READOUTS:
+        think = settled_budget(validation, tolerance, readout)
+        accuracy = {size: float(curve.readout(readout)[think - 1]) for size, curve in validation.items()}
+        options.append((np.mean(list(accuracy.values())), readout == "last", readout, think, accuracy))
+    _, _, readout, think, accuracy = max(options)
+    return {"think": think, "readout": readout, "accuracy": {str(k): round(v, 6) for k, v in accuracy.items()}}

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from agents.device import autocast
 from agents.networks import ThinkingNetwork
 from agents.problems import Problem
 from agents.thinking import iterations
@@ -112,8 +113,11 @@ def trace_thought(
     at: int = 0,
     seed: int = 0,
     batch_size: int = 500,
+    device: str | torch.device = "cpu",
+    precision: str = "fp32",
 ) -> Trace:
-    """Runs ``iters`` iterations on every puzzle, intervening after iteration ``at`` (see the module doc).
+    """Runs ``iters`` iterations on every puzzle, intervening after iteration ``at`` (see the module doc), the
+    network (already on ``device``) in ``precision``; the noise is drawn on the CPU, so every device sees the same.
 
     Raises:
         ValueError: an unknown intervention, ``at`` outside 1..iters-1 for one, or an ``input`` change for a
@@ -133,20 +137,20 @@ def trace_thought(
     change = np.zeros((iters, len(inputs)), dtype=np.float32)
 
     def encode(rows: slice) -> tuple:
-        return problem.encode(inputs[rows]), problem.encode_target(targets[rows]), rows
+        return problem.encode(inputs[rows]).to(device), problem.encode_target(targets[rows]).to(device), rows
 
     def intervene(batch: tuple, state: torch.Tensor) -> tuple[tuple, torch.Tensor]:
         x, y, rows = batch
         state, x, y = _intervene(intervention, problem, state, x, y, inputs[rows], targets[rows], rng, generator)
-        return (x, y, rows), state
+        return (x.to(device), y.to(device), rows), state
 
     net.eval()
-    with torch.inference_mode():
+    with torch.inference_mode(), autocast(device, precision):
         after = None if at == 0 else (at, intervene)
         for step in iterations(net, len(inputs), iters, encode, batch_size, changes=True, intervene=after):
             (x, y, _), (logits,), i = step.batch, step.outputs, step.number - 1
-            correct[i, step.rows] = problem.exact(problem.predict(logits, x), y).numpy()
-            change[i, step.rows] = step.change.numpy()
+            correct[i, step.rows] = problem.exact(problem.predict(logits, x), y).cpu().numpy()
+            change[i, step.rows] = step.change.float().cpu().numpy()
     return Trace(correct, change, at)
 
 
@@ -159,21 +163,26 @@ def study(
     early: int,
     late: int,
     seed: int = 0,
+    device: str | torch.device = "cpu",
+    precision: str = "fp32",
 ) -> dict[str, Trace]:
     """One model's clean run and every intervention (noise and zeros after iteration ``early``, the swap and the
-    input change after ``late``) that comes before its last iteration, by name."""
+    input change after ``late``) that comes before its last iteration, by name; the network on ``device`` in
+    ``precision``."""
     traces = {}
     for kind in INTERVENTIONS:
         at = {"noise": early, "zeros": early, "swap": late, "input": late}.get(kind, 0)
         if at < iters:
-            traces[kind] = trace_thought(net, problem, inputs, targets, iters, kind, at, seed)
+            traces[kind] = trace_thought(
+                net, problem, inputs, targets, iters, kind, at, seed, device=device, precision=precision
+            )
     return traces
 
 
 def _intervene(kind, problem, state, x, y, inputs, targets, rng, generator):
     """The intervened ``(state, x, y)``."""
     if kind == "noise":
-        return state + torch.randn(state.shape, generator=generator), x, y
+        return state + torch.randn(state.shape, generator=generator).to(state.device), x, y
     if kind == "zeros":
         return torch.zeros_like(state), x, y
     if kind == "swap":

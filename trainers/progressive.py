@@ -8,6 +8,10 @@ Random depth (after recurrent-depth language models): draw a depth D log-uniform
 batches shallow, a long tail reaching the deepest), run D - k iterations without gradients from the projected
 input, detach, and backpropagate through the last k = min(``bptt``, D). Training then reaches depths far past
 the usual regime at the cost of k iterations of backpropagation.
+
+A change penalty (``change_penalty`` > 0) adds the thought's squared relative change over the last scored iteration,
+``||h_D - h_(D-1)||^2 / ||h_(D-1)||^2`` per sample: a push towards a fixed point, so that thinking past the trained
+depth leaves the answer where it is.
 """
 
 from __future__ import annotations
@@ -48,6 +52,12 @@ def warm_thought(net: nn.Module, x: torch.Tensor, iters: int) -> torch.Tensor | 
         return net(x, iters)[-1].detach()
 
 
+def relative_change(before: torch.Tensor, after: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """Mean over samples of ``||after - before||^2 / ||before||^2``."""
+    change = (after - before).flatten(1).pow(2).sum(1)
+    return (change / (before.flatten(1).pow(2).sum(1) + eps)).mean()
+
+
 def masked_cross_entropy(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     """Mean per-position cross entropy over the positions where ``mask`` is true (all when None)."""
     loss = F.cross_entropy(logits, target, reduction="none")
@@ -66,6 +76,7 @@ def thinking_loss(
     rng: np.random.Generator,
     warmup_net: nn.Module | None = None,
     unroll: tuple[int, int] | None = None,
+    change_penalty: float = 0.0,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """The training loss of one batch, and its parts for logging.
 
@@ -78,6 +89,8 @@ def thinking_loss(
         warmup_net: the unwrapped network for the gradient-free warm-up (defaults to ``net``).
         unroll: ``(max_depth, bptt)`` replaces the progressive draw of (n, k) with a random depth
             (:func:`sample_unroll`); the last output is scored as in the progressive loss.
+        change_penalty: weight of the thought's relative change over the last scored iteration
+            (:func:`relative_change`); it needs a recurrent network and alpha > 0.
 
     The full m-iteration forward only runs when alpha < 1 (the original always ran it).
     """
@@ -90,7 +103,16 @@ def thinking_loss(
         parts["loss_max_iters"] = float(loss_max.detach())
     if alpha > 0:
         n, k = sample_progressive(max_iters, rng) if unroll is None else sample_unroll(*unroll, rng)
-        logits, _ = net(x, k, warm_thought(warmup_net or net, x, n), start=n)
+        warm = warm_thought(warmup_net or net, x, n)
+        if change_penalty > 0:
+            # The scored run in two calls, to see the thought before and after its last iteration.
+            _, before = net(x, k - 1, warm, start=n)
+            logits, after = net(x, 1, before, start=n + k - 1)
+            change = relative_change(before, after)
+            loss = loss + change_penalty * change
+            parts["change"] = float(change.detach())
+        else:
+            logits, _ = net(x, k, warm, start=n)
         loss_prog = masked_cross_entropy(logits, target, mask)
         loss = loss + alpha * loss_prog
         parts["loss_progressive"] = float(loss_prog.detach())

@@ -132,6 +132,17 @@ RECIPES: dict[str, TrainConfig] = {
         warmup_steps=5,
         max_iters=6,
     ),
+    # Its 2D twin: a width-8 maze net on 9x9 mazes, for scripts/check_device.py (convolutions in 2D, channels last).
+    "mazes_tiny": TrainConfig(
+        problem="mazes",
+        network={"kind": "dt", "width": 8, "recall": True, "blocks": 1},
+        train_difficulty=9,
+        dataset_size=250,
+        epochs=2,
+        batch_size=50,
+        warmup_steps=5,
+        max_iters=6,
+    ),
 }
 
 
@@ -140,6 +151,7 @@ RECIPES: dict[str, TrainConfig] = {
 SMOKE_TESTS: dict[str, str] = {
     "prefix_sums_tiny": "a seconds-long smoke test of training, resume and export; --recipe prefix_sums trains the "
     "real model (about an hour on two cores)",
+    "mazes_tiny": "a seconds-long smoke test of 2D training on a device; --recipe mazes trains the real model",
 }
 
 # The maze recipe with the progressive loss alone (alpha 1): the maze model shipped before the alpha 0.01 one, kept
@@ -151,6 +163,21 @@ RECIPES["mazes_w48"] = replace(
     RECIPES["mazes_progressive"], network={**RECIPES["mazes_progressive"].network, "width": 48}
 )
 
+
+# Thought that stays put far past the training depth (issue 24): each batch unrolls a depth drawn log-uniformly up to
+# max_depth from the projected input, backpropagating through the last bptt iterations from the detached thought
+# before them (trainers.progressive.sample_unroll). Sized by the cost of an unroll (iterations without gradients
+# plus three times those with): about 59 iteration-units a step against the progressive loss's 39 for prefix sums,
+# so 200 epochs at the shipped recipe's 34.5 s an epoch (its card: 150 epochs in 5,181 s on two cores) come to about
+# 2.9 hours; for mazes (bptt 16, depth to 512) about 105 units against 39, 50 epochs at mazes_progressive's 67 s an
+# epoch (one thread) about 2.5 hours. A normalised thought (network.state_norm) and a change penalty
+# (change_penalty) are off here: docs/stable_thinking.md holds the equal-compute ablation that decides them.
+RECIPES["prefix_sums_stable"] = replace(
+    RECIPES["prefix_sums"], depth="random", max_depth=256, bptt=8, epochs=200, lr_decay_epochs=[120, 170]
+)
+RECIPES["mazes_stable"] = replace(
+    RECIPES["mazes_progressive"], depth="random", max_depth=512, bptt=16, epochs=50, lr_decay_epochs=[38, 46]
+)
 
 # The chess recipe's feed-forward twin: max_iters separate stages, the same depth as 20 iterations of thought,
 # scored after all of them (alpha 0, as mazes_ff): with the progressive loss its stages' features grew to 310x

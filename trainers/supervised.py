@@ -22,6 +22,7 @@ from rich.progress import Progress, TaskID
 from torch import nn
 
 from agents.checkpoint import load_checkpoint
+from agents.device import autocast, check_precision, resolve_device
 from agents.networks import NetworkConfig, ThinkingNetwork, build_network
 from agents.problems import Problem, get_problem
 from trainers.cards import run_card
@@ -59,6 +60,9 @@ class TrainConfig:
             draws a depth log-uniform on 1..``max_depth`` and backpropagates through the last ``bptt``
             iterations: :func:`trainers.progressive.sample_unroll`); recurrent networks only.
         max_depth, bptt: the random depth's longest unroll and its backpropagated tail.
+        change_penalty: weight of the thought's squared relative change over the last scored iteration
+            (:func:`trainers.progressive.relative_change`), 0 for none; recurrent networks with alpha > 0 only.
+            Its twin, a normalised thought, is a network setting: ``network={"state_norm": True}``.
         seed: seed of the weights, the shuffling and the progressive draws.
         eval_batch_size: batch size for validation.
         init_from: a checkpoint to start from instead of random weights (continued training; its network
@@ -87,6 +91,7 @@ class TrainConfig:
     depth: str = "progressive"
     max_depth: int = 256
     bptt: int = 8
+    change_penalty: float = 0.0
     seed: int = 0
     eval_batch_size: int = 500
     init_from: str = ""
@@ -107,6 +112,10 @@ class TrainConfig:
             raise ValueError(f"depth is 'progressive' or 'random', got {self.depth!r}")
         if self.depth == "random" and self.network.get("kind", "dt") != "dt":
             raise ValueError("a random unroll depth needs a recurrent network (kind 'dt')")
+        if self.change_penalty < 0:
+            raise ValueError(f"change_penalty must be at least 0, got {self.change_penalty}")
+        if self.change_penalty > 0 and (self.network.get("kind", "dt") != "dt" or self.alpha <= 0):
+            raise ValueError("a change penalty needs a recurrent network (kind 'dt') and alpha > 0")
 
     @property
     def unroll(self) -> tuple[int, int] | None:
@@ -140,6 +149,9 @@ class Trainer(Run):
         progress: show a rich progress bar (rank 0 only).
         name: name recorded in the model card.
         max_seconds: stop after the epoch that passes this many seconds of the session (saved; resume later).
+        device: where the network trains (:func:`agents.device.resolve_device`); not part of the recipe, so a run
+            may resume on another device.
+        precision: ``"fp32"`` or ``"bf16"`` (bfloat16 autocast for the training and validation forwards).
     """
 
     def __init__(
@@ -149,7 +161,11 @@ class Trainer(Run):
         progress: bool = True,
         name: str = "",
         max_seconds: float | None = None,
+        device: str = "cpu",
+        precision: str = "fp32",
     ) -> None:
+        self.device = resolve_device(device)
+        self.precision = check_precision(precision, self.device)
         self.rank, self.world = _distributed()
         super().__init__(config, run_dir, progress, max_seconds, writer=self.rank == 0)
         self.name = name or config.problem
@@ -160,6 +176,7 @@ class Trainer(Run):
             if start.config != self.net.config:
                 raise ValueError(f"{config.init_from} has another network ({start.config}) than this recipe")
             self.net.load_state_dict(start.state_dict())
+        self.net.to(self.device)
         self.model: nn.Module = self.net
         if self.world > 1:
             # Warm-up iterations skip the projection, so some parameters get no gradient in a step.
@@ -227,13 +244,23 @@ class Trainer(Run):
         }
         card = run_card(self.name, cfg.problem, cfg, self.net, training)
         card["training"]["processes"] = self.world
+        card["training"]["device"], card["training"]["precision"] = self.device.type, self.precision
         return card
 
     # ----------------------------------------------------------------------------------------- loop
     def validate(self) -> tuple[float, float]:
         """Exact-match accuracy and mean loss on the validation share at ``max_iters`` iterations."""
         cfg = self.config
-        return score_at(self.net, self.problem, self.val_inputs, self.val_targets, cfg.max_iters, cfg.eval_batch_size)
+        return score_at(
+            self.net,
+            self.problem,
+            self.val_inputs,
+            self.val_targets,
+            cfg.max_iters,
+            cfg.eval_batch_size,
+            self.device,
+            self.precision,
+        )
 
     def _session(self) -> dict[str, Any]:
         cfg = self.config
@@ -283,20 +310,22 @@ class Trainer(Run):
         for b in range(batches):
             # Each rank takes its interleaved share of the global batch.
             index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size][self.rank :: self.world]
-            x = self.problem.encode(inputs[index])
-            y = self.problem.encode_target(targets[index])
+            x = self.problem.encode(inputs[index]).to(self.device)
+            y = self.problem.encode_target(targets[index]).to(self.device)
             set_lr(self.optimizer, scheduled_lr(cfg, progress["step"], epoch))
-            loss, parts = thinking_loss(
-                self.model,
-                x,
-                y,
-                self.problem.loss_mask(x),
-                cfg.alpha,
-                cfg.max_iters,
-                draws,
-                warmup_net=self.net,
-                unroll=cfg.unroll,
-            )
+            with autocast(self.device, self.precision):
+                loss, parts = thinking_loss(
+                    self.model,
+                    x,
+                    y,
+                    self.problem.loss_mask(x),
+                    cfg.alpha,
+                    cfg.max_iters,
+                    draws,
+                    warmup_net=self.net,
+                    unroll=cfg.unroll,
+                    change_penalty=cfg.change_penalty,
+                )
             optimizer_step(self.optimizer, self.net, loss, cfg.clip)
             progress["step"] += 1
             total += parts["loss"]

@@ -5,7 +5,12 @@
     python scripts/evaluate.py --checkpoint mazes --env DeepThink/MazeNav-v0 --sizes 13 --think 100 --episodes 1000
 
 Prints a table, writes ``<out>/<name>_eval.json`` and ``<out>/<name>_eval.png``; ``--update-card`` also
-records the results (with this command) in the checkpoint's model card. With ``--env`` every budget of
+records the results (with this command) in the checkpoint's model card.
+
+Instances come from one of two held-out splits (:data:`trainers.evaluation.SPLIT_SEEDS`), and every table, report
+and card names the split and its seed: ``test`` (the default, and the only split a card reports) or ``validation``.
+``--recommend -1`` chooses the budget and readout on the validation split (drawn first, the same sizes and counts)
+and then reports the test split at that choice, which nothing was tuned on. With ``--env`` every budget of
 ``--thinks`` (default: ``--think``) meets every difficulty of ``--sizes`` (the environment's ``size``, or
 ``givens`` for Sudoku), and it writes ``<out>/<name>_rollouts.json`` and, for a sweep, a PNG.
 """
@@ -27,8 +32,8 @@ from agents.solver_policy import SolverPolicy
 from puzzles.families import family_of_env
 from puzzles.storage import save_json
 from trainers.cards import code_version, hardware, write_card_section
-from trainers.cli import arg, command, command_line, parse_args, threads_arg
-from trainers.evaluation import paired_difference, per_size, summarise, sweep
+from trainers.cli import arg, command, command_line, device_arg, parse_args, precision_arg, threads_arg
+from trainers.evaluation import SPLIT_SEEDS, paired_difference, per_size, recommend, split_seed, summarise, sweep
 from trainers.plots import plot_accuracy_curves, plot_rollout_sweep, plot_thinking
 from trainers.rollouts import evaluate_rollouts, wilson_interval
 
@@ -41,11 +46,15 @@ class Args:
     sizes: list[int] = arg([32, 48, 512], "test sizes (bits for prefix sums); with --env, the difficulty levels")
     think: int = arg(1000, "evaluate iterations 1..think")
     samples: list[int] = arg([1000], "fresh test instances per size: one count, or one per size")
-    seed: int = arg(1234, "seed of the test instances (the training data never uses it)")
+    split: str = arg(
+        "test",
+        f"held-out split of the instances: test or validation (seeds {SPLIT_SEEDS}; no training data uses them)",
+    )
     batch_size: int = arg(500, "instances per forward pass")
     marks: list[int] = arg([30, 100, 200, 300, 500, 1000], "iterations to list in the table and card")
     out: str = arg("reports", "folder for the JSON and PNG")
-    device: str = arg("cpu", "cpu or cuda")
+    device: str = device_arg()
+    precision: str = precision_arg()
     threads: int = threads_arg()
     pictures: list[int] = arg([], "also draw the first test instance of each size after these iterations")
     baseline: str = arg(
@@ -61,8 +70,9 @@ class Args:
     update_card: bool = arg(False, "write the results into the checkpoint's model card")
     recommend: int = arg(
         0,
-        "with --update-card: record this budget as the card's recommended think; -1 picks the smallest budget "
-        "at which every size is within 0.1 point of its peak",
+        "with --update-card: record this budget as the card's recommended think; -1 chooses the budget (the "
+        "smallest at which every size is within 0.1 point of its peak) and the readout on the validation split, "
+        "and the card reports them on the test split",
     )
     record_in: str = arg("", "also record the results as an ablation in this other checkpoint's card")
     record_as: str = arg("", "the ablation's name in that card (with --record-in)")
@@ -75,41 +85,54 @@ class Args:
 @command()
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
+    seed = split_seed(args.split)
+    if args.update_card and args.split != "test":
+        raise ValueError("a card reports the test split: --update-card needs --split test (the default)")
+    if args.recommend and not args.update_card:
+        raise ValueError("--recommend records a budget in the model card: add --update-card")
+    if args.recommend > args.think:
+        raise ValueError(f"--recommend {args.recommend} is past --think {args.think}: evaluate at least that far")
     console = Console()
-    solver = load_solver(args.checkpoint, device=args.device)
+    solver = load_solver(args.checkpoint, device=args.device, precision=args.precision)
     stem = resolve_checkpoint(args.checkpoint)
     if args.env:
         evaluate_in_env(args, solver, stem, console, command_line(__file__, argv))
         return
-    baseline = load_solver(args.baseline, device=args.device) if args.baseline else None
+    baseline = load_solver(args.baseline, device=args.device, precision=args.precision) if args.baseline else None
     if baseline is not None and baseline.problem.name != solver.problem.name:
         raise ValueError(f"the baseline {args.baseline} solves {baseline.problem.name}, not {solver.problem.name}")
+    choosing = args.recommend < 0
     started = time.perf_counter()
     with Progress(
         TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
     ) as progress:
-        task = progress.add_task("instances", total=sum(per_size(args.samples, args.sizes)) * (1 + bool(baseline)))
+        draws = 1 + bool(baseline) + choosing
+        task = progress.add_task("instances", total=sum(per_size(args.samples, args.sizes)) * draws)
 
-        def curves_of(model, iters: int) -> dict:
+        def curves_of(model, iters: int, seed: int) -> dict:
             return sweep(
                 model.net,
                 model.problem,
                 args.sizes,
                 iters,
                 args.samples,
-                args.seed,  # the same seed draws the same instances for both models
+                seed,  # the same seed draws the same instances for both models
                 args.batch_size,
-                args.device,
+                model.device,
                 on_batch=lambda n: progress.advance(task, n),
+                precision=model.precision,
             )
 
-        curves = curves_of(solver, args.think)
-        baseline_curves = curves_of(baseline, baseline.net.config.max_iters) if baseline else {}
+        # The choice reads the validation split only, before the reported split is drawn.
+        chosen = recommend(curves_of(solver, args.think, split_seed("validation"))) if choosing else None
+        curves = curves_of(solver, args.think, seed)
+        baseline_curves = curves_of(baseline, baseline.net.config.max_iters, seed) if baseline else {}
     seconds = time.perf_counter() - started
     marks = sorted({t for t in args.marks if t <= args.think} | {args.think})
     results = {str(size): summarise(curve, marks) for size, curve in curves.items()}
+    where = f"the {args.split} split (seed {seed})"
 
-    table = Table(title=f"{stem.name}: exact match (%) by iterations on fresh instances")
+    table = Table(title=f"{stem.name}: exact match (%) of the last iterate by iterations, on {where}")
     table.add_column(solver.problem.size_label, justify="right")
     table.add_column("instances", justify="right")
     table.add_column("peak (iter)", justify="right")
@@ -127,7 +150,9 @@ def main(argv: list[str] | None = None) -> None:
         compare_with_baseline(args, curves, baseline_curves, baseline, marks, results, console)
     if args.gain_from:
         report_gains(args.gain_from, curves, marks, results, solver.problem.size_label, console)
-    console.print(f"evaluated in {seconds:.0f} s")
+    if chosen is not None:
+        print_choice(chosen, curves, where, console)
+    console.print(f"evaluated in {seconds:.0f} s; every figure above is from {where}")
 
     out = Path(args.out)
     command = command_line(__file__, argv)
@@ -135,15 +160,18 @@ def main(argv: list[str] | None = None) -> None:
         "checkpoint": str(stem),
         "command": command,
         "seconds": round(seconds, 1),
-        "seed": args.seed,
+        "split": args.split,
+        "seed": seed,
         "summary": results,
         "curves": {str(size): curve.to_dict() for size, curve in curves.items()},
     }
+    if chosen is not None:
+        report["recommendation"] = {"split": "validation", "seed": split_seed("validation"), **chosen}
     save_json(out / f"{stem.name}_eval.json", report)
     plot_accuracy_curves(
         curves,
         out / f"{stem.name}_eval.png",
-        f"{stem.name} ({solver.problem.name})",
+        f"{stem.name} ({solver.problem.name}), {args.split} split",
         train_iters=solver.net.config.max_iters,
         size_label=solver.problem.size_label,
         references={
@@ -155,33 +183,56 @@ def main(argv: list[str] | None = None) -> None:
     )
     console.print(f"wrote {out / f'{stem.name}_eval.json'} and {out / f'{stem.name}_eval.png'}")
     for size in args.sizes if args.pictures else []:
-        draw_thinking(solver, size, args.seed, sorted(args.pictures), out / f"{stem.name}_thinking_{size}.png")
+        draw_thinking(solver, size, seed, sorted(args.pictures), out / f"{stem.name}_thinking_{size}.png")
     if args.update_card:
         if args.recommend:
-            budget = args.recommend if args.recommend > 0 else settled_budget(curves, 0.001)
+            budget = chosen["think"] if chosen else args.recommend
+            readout = chosen["readout"] if chosen else solver.readout
             write_card_section(stem, "recommended_think", budget)
-            console.print(f"recommended think: {budget}")
-            results["budget_check"] = {
-                str(size): {
-                    "think": budget,
-                    "at_think": round(float(c.last[budget - 1]), 6),
-                    "peak": round(float(c.last.max()), 6),
-                    "lowest_from_think_to_4x": round(float(c.last[budget - 1 : 4 * budget].min()), 6),
-                    "evaluated_up_to": len(c.last),
-                }
-                for size, c in curves.items()
-            }
+            write_card_section(stem, "readout", readout)
+            console.print(f"recommended think: {budget}, readout: {readout}")
+            results["budget_check"] = budget_check(curves, budget, readout)
         evaluation = {
             "command": command,
+            "split": args.split,
+            "seed": seed,
             "seconds": round(seconds, 1),
             "hardware": hardware(),
             "code": code_version(),
             "results": results,
         }
+        if chosen is not None:
+            evaluation["recommendation"] = report["recommendation"]
         write_card_section(stem, "evaluation", evaluation)
         console.print(f"updated the model card {stem.with_suffix('.json')}")
     if args.record_in:
         record_ablation(args.record_in, args.record_as or stem.name, command, seconds, solver.card, results)
+
+
+def print_choice(chosen: dict, curves: dict, where: str, console: Console) -> None:
+    """The budget and readout chosen on validation, with their accuracy there and on the reported split."""
+    think, readout = chosen["think"], chosen["readout"]
+    validation = ", ".join(f"{size}: {100 * value:.2f}%" for size, value in chosen["accuracy"].items())
+    reported = ", ".join(f"{size}: {100 * c.readout(readout)[think - 1]:.2f}%" for size, c in curves.items())
+    seed = split_seed("validation")
+    console.print(f"chosen on the validation split (seed {seed}): think {think}, readout {readout} ({validation})")
+    console.print(f"at that choice on {where}: {reported}")
+
+
+def budget_check(curves: dict, budget: int, readout: str) -> dict:
+    """Per size, the accuracy at the recommended budget and readout, and whether the last iterate holds to 4x it."""
+    return {
+        str(size): {
+            "think": budget,
+            "readout": readout,
+            "at_think": round(float(c.readout(readout)[budget - 1]), 6),
+            "last_iterate_at_think": round(float(c.last[budget - 1]), 6),
+            "peak": round(float(c.last.max()), 6),
+            "lowest_from_think_to_4x": round(float(c.last[budget - 1 : 4 * budget].min()), 6),
+            "evaluated_up_to": len(c.last),
+        }
+        for size, c in curves.items()
+    }
 
 
 def compare_with_baseline(
@@ -242,9 +293,10 @@ def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: s
         policy = SolverPolicy(solver, think=think)
         for level in args.sizes:
             kwargs = family.level_kwargs(level)  # held-out chess puzzles only: the solver trained on the others
-            report = evaluate_rollouts(args.env, policy, args.episodes, args.num_envs, args.seed, **kwargs)
+            report = evaluate_rollouts(args.env, policy, args.episodes, args.num_envs, split_seed(args.split), **kwargs)
             reports.append({"think": think, "level": level, **report})
-    table = Table(title=f"{stem.name} as a policy in {args.env}: success (95% interval)")
+    where = f"the {args.split} split (seed {split_seed(args.split)})"
+    table = Table(title=f"{stem.name} as a policy in {args.env}: success (95% interval), episodes of {where}")
     for column in ("think", knob, "episodes", "solved %", "95% CI", "return", "iters/ep", "ep/s"):
         table.add_column(column, justify="right")
     for r in reports:
@@ -261,15 +313,11 @@ def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: s
         )
     console.print(table)
     out = Path(args.out)
-    save_json(out / f"{stem.name}_rollouts.json", {"checkpoint": str(stem), "command": command, "reports": reports})
+    report = {"checkpoint": str(stem), "command": command, "split": args.split, "seed": split_seed(args.split)}
+    save_json(out / f"{stem.name}_rollouts.json", {**report, "reports": reports})
     if len(args.thinks) > 1:
         plot_rollout_sweep(reports, knob, out / f"{stem.name}_rollouts.png", f"{stem.name} in {args.env}")
     console.print(f"wrote {out / f'{stem.name}_rollouts.json'}")
-
-
-def settled_budget(curves: dict, tolerance: float) -> int:
-    """The smallest iteration count at which every curve is within ``tolerance`` of its peak."""
-    return max(int(np.argmax(c.last >= c.last.max() - tolerance)) + 1 for c in curves.values())
 
 
 def draw_thinking(solver, size: int, seed: int, iterations: list[int], path: Path) -> None:

@@ -22,9 +22,10 @@ import torch
 from rich.console import Console
 
 from agents.checkpoint import load_labelled_checkpoints
+from agents.device import check_precision, resolve_device
 from agents.problems import get_problem
 from puzzles.storage import atomic_write, save_json
-from trainers.cli import arg, command, command_line, parse_args, threads_arg
+from trainers.cli import arg, command, command_line, device_arg, parse_args, precision_arg, threads_arg
 from trainers.overthinking import INTERVENTIONS, study
 from trainers.plots import plot_overthinking
 
@@ -59,12 +60,16 @@ class Args:
     late: int = arg(50, "the swap and input interventions come after this iteration")
     seed: int = arg(0, "seed of the puzzles and the noise")
     threads: int = threads_arg()
+    device: str = device_arg()
+    precision: str = precision_arg()
     out: str = arg("reports/overthinking", "folder for the report")
 
 
 @command()
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
+    device = resolve_device(args.device)
+    precision = check_precision(args.precision, device)
     console = Console()
     models, notes = load_labelled_checkpoints(args.models)
     problems = {card.get("problem") for _, card in models.values()}
@@ -76,7 +81,8 @@ def main(argv: list[str] | None = None) -> None:
     traces, table = {}, {}
     for label, (net, _) in models.items():
         iters = args.iters if net.recurrent else net.config.max_iters
-        traces[label] = study(net, problem, inputs, targets, iters, args.early, args.late, args.seed)
+        net.to(device)
+        traces[label] = study(net, problem, inputs, targets, iters, args.early, args.late, args.seed, device, precision)
         table[label] = {kind: trace.summary() for kind, trace in traces[label].items()}
         for kind, trace in traces[label].items():
             console.print(f"{label}, {kind}: {format_cell(table[label][kind])}, last {trace.accuracy()[-1]:.1%}")

@@ -2,6 +2,7 @@
 
 python scripts/train.py --recipe prefix_sums --run-dir runs/prefix_sums --export checkpoints/prefix_sums
 torchrun --nproc-per-node 2 scripts/train.py --recipe prefix_sums ...   # data-parallel (gloo)
+python scripts/train.py --recipe prefix_sums --device cuda --precision bf16   # on a GPU, bfloat16 autocast
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from trainers.cli import arg, command, parse_args, threads_arg
+from trainers.cli import arg, command, device_arg, parse_args, precision_arg, threads_arg
 from trainers.recipes import RECIPES, SMOKE_TESTS, get_recipe
 from trainers.supervised import Trainer
 
@@ -27,6 +28,8 @@ class Args:
     fresh_data: bool | None = arg(None, "override: fresh training instances every epoch, or the fixed 80%% split")
     set: list[str] = arg([], "more overrides as key=value (JSON values), e.g. alpha=0.5 network.blocks=1")
     threads: int = threads_arg()
+    device: str = device_arg()
+    precision: str = precision_arg()
     progress: bool = arg(True, "show a progress bar")
 
 
@@ -61,7 +64,14 @@ def main(argv: list[str] | None = None) -> None:
     config = get_recipe(args.recipe, **overrides)
     if args.recipe in SMOKE_TESTS:
         print(f"note: {args.recipe} is {SMOKE_TESTS[args.recipe]}; expect its accuracy near 0")
-    trainer = Trainer(config, args.run_dir or f"runs/{args.recipe}", progress=args.progress, name=args.recipe)
+    trainer = Trainer(
+        config,
+        args.run_dir or f"runs/{args.recipe}",
+        progress=args.progress,
+        name=args.recipe,
+        device=args.device,
+        precision=args.precision,
+    )
     progress = trainer.run()
     if args.export and trainer.rank == 0:
         stem = trainer.export(args.export)

@@ -26,7 +26,7 @@ from rich.live import Live
 from rich.panel import Panel
 
 from agents.solver import ThoughtStep, load_solver
-from trainers.cli import arg, command, parse_args, threads_arg
+from trainers.cli import arg, command, device_arg, parse_args, precision_arg, threads_arg
 from trainers.plots import plot_thinking
 from trainers.viewers.frames import frame_image, render_frame, save_gif, save_strip, wrong_count
 
@@ -48,6 +48,8 @@ class Args:
     save: list[str] = arg([], "write an animated .gif of the shown iterations and/or a .png strip")
     strip: int = arg(5, "iterations in a .png strip (spaced geometrically, plus the first exact one)")
     threads: int = threads_arg()
+    device: str = device_arg()
+    precision: str = precision_arg()
 
 
 @command()
@@ -63,7 +65,7 @@ def watch(args: Args, console: Console | None = None) -> None:
         import torch
 
         torch.set_num_threads(args.threads)
-    solver = load_solver(args.checkpoint)
+    solver = load_solver(args.checkpoint, device=args.device, precision=args.precision)
     name = solver.problem.name
     size = args.size or DEFAULT_SIZES.get(name, 0)
     think = args.think or solver.default_think
