@@ -9,6 +9,7 @@ from rich.console import Console
 
 from trainers.cli import run_main
 from trainers.play import terminal as play
+from trainers.play.agent import AgentMove
 from trainers.play.board_view import CHECKED, DARK, DARK_MOVED, LIGHT, LIGHT_MOVED, render_board
 from trainers.play.parser import board_from_fen, choose_colour, parse_move
 from trainers.play.session import GameSession
@@ -229,7 +230,7 @@ def test_terminal_ui_plays_until_quit(ascii):
     assert "You play White against the deep-thinking network (3 iterations a move)" in out
     assert "Not a move or a command: 'zz'" in out and "Took back Nf3 a4" in out and "Bye." in out
     assert "Moves: 1. e4 a5 2. d4 a4" in out and "Last move: 2... a4" in out
-    assert "Network's a4: confidence 25%, value +0.00 for the network" in out
+    assert "Network's a4: confidence 25%, win chance 50% (value +0.00)" in out
     assert "a  b  c  d  e  f  g  h" in out
     if ascii:
         assert "8  r  n  b  q  k  b  n  r" in out and "♜" not in out
@@ -272,3 +273,10 @@ def test_play_command_help_and_a_bad_fen(capsys):
     with pytest.raises(SystemExit) as exit_info:
         run_main(lambda: play.main(["--fen", "8/8/8/8/8/8/8/8 w - - 0 1"]))
     assert exit_info.value.code == 2 and "not a legal chess position" in capsys.readouterr().err
+
+
+def test_win_chance_is_the_value_as_an_expected_score():
+    move = chess.Move.from_uci("e2e4")
+    assert [AgentMove(move, "e4", 0.5, value, 8).win_chance for value in (-1.0, -0.5, 0.0, 0.6)] == pytest.approx(
+        [0.0, 0.25, 0.5, 0.8]
+    )

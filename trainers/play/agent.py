@@ -53,3 +53,9 @@ class AgentMove:
     value: float
     think: int
     top: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def win_chance(self) -> float:
+        """The value as the network's expected score, 0..1 (a win counts 1, a draw half): its win probability
+        with draws split evenly, since the value head is trained on game results of +1, 0 and -1."""
+        return (1.0 + self.value) / 2.0

@@ -81,7 +81,7 @@ class TerminalUI:
             lines.append(
                 Text(
                     f"Network's {agent.san}: confidence {agent.probability:.0%}, "
-                    f"value {agent.value:+.2f} for the network"
+                    f"win chance {agent.win_chance:.0%} (value {agent.value:+.2f})"
                 )
             )
             others = [f"{san} {p:.0%}" for san, p in agent.top if san != agent.san][:3]
