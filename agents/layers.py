@@ -61,5 +61,9 @@ class BasicBlock(nn.Module):
         self.conv2 = conv(dims, width, width)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = torch.relu(self.conv1(x))
-        return torch.relu(self.conv2(out) + x)
+        # In place on the convolutions' fresh outputs (never on x): the same numbers with half the allocations,
+        # which on CPU cost page faults (scripts/bench.py's solve table measures it). Under autocast the sum
+        # takes x's wider dtype, as out of place.
+        out = self.conv2(torch.relu_(self.conv1(x)))
+        out = out.add_(x) if out.dtype == x.dtype else out + x
+        return torch.relu_(out)

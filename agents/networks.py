@@ -140,12 +140,12 @@ class ThinkingNetwork(ThinkingLoop):
         self.config = config
         dims, width, c_in = config.dims, config.width, config.in_channels
         block, kernel = _GEOMETRY[config.geometry]
-        self.projection = nn.Sequential(conv(dims, c_in, width, kernel), nn.ReLU())
+        self.projection = nn.Sequential(conv(dims, c_in, width, kernel), nn.ReLU(inplace=True))
         # The original has a ReLU after the recall conv in 1D only (DT) and never in feed-forward nets; a
         # soft-sharing net follows DT, so that it can become exactly a DT.
         recall_relu = dims == 1 and config.kind in ("dt", "soft")
         self.recall = (
-            nn.Sequential(conv(dims, width + c_in, width, kernel), *([nn.ReLU()] if recall_relu else []))
+            nn.Sequential(conv(dims, width + c_in, width, kernel), *([nn.ReLU(inplace=True)] if recall_relu else []))
             if config.recall
             else None
         )
@@ -164,7 +164,7 @@ class ThinkingNetwork(ThinkingLoop):
         hidden = config.head_widths()
         head: list[nn.Module] = []
         for c_prev, c_next in zip((width, *hidden), hidden, strict=False):
-            head += [conv(dims, c_prev, c_next, kernel), nn.ReLU()]
+            head += [conv(dims, c_prev, c_next, kernel), nn.ReLU(inplace=True)]
         head.append(conv(dims, hidden[-1], config.out_channels, kernel))
         self.head = nn.Sequential(*head)
 

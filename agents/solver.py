@@ -118,6 +118,11 @@ class Solver:
     #: model halts on grids it holds for a few iterations while still unsure of some cells, and loses puzzles.
     halt_patience: int = 3
     halt_confidence: float = 0.9
+    #: ``think="auto"`` reads the heads every ``halt_every`` iterations (and at the cap), not after each: between
+    #: two reads only the recurrent block runs, the head's cost (a third of an iteration on the shipped 1D and 2D
+    #: models) is paid once per read, and a prediction that held across a read counts for ``halt_every``
+    #: iterations of patience. 1 reads every iteration; ``scripts/bench.py`` measures larger ones.
+    halt_every: int = 1
 
     def check_think(self, think: int | None) -> int:
         """``think`` (default: :attr:`default_think`) checked to be a budget this network can run: a whole number
@@ -213,6 +218,7 @@ class Solver:
     def _halting_batch(
         self, x: torch.Tensor, cap: int, deadline: float | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        every = check_iterations(self.halt_every, "halt_every")
         active = torch.arange(len(x), device=x.device)
         state = self.net.initial_state(x)
         final: torch.Tensor | None = None
@@ -220,22 +226,25 @@ class Solver:
         previous: torch.Tensor | None = None
         stable = torch.zeros(len(x), dtype=torch.long, device=x.device)
         readout = MostConfident() if self.readout == "max_conf" else None
-        for i in range(1, cap + 1):
-            check_deadline(deadline, i - 1, cap)
-            logits, state = self.net(x, 1, state, start=i - 1)
+        done = 0
+        while done < cap:
+            run = min(every, cap - done)
+            check_deadline(deadline, done, cap)
+            logits, state = self.net(x, run, state, start=done)
+            done += run
             prediction = self.problem.predict(logits, x)
             if final is None:
                 final = torch.zeros_like(prediction)
             never = torch.zeros_like(stable, dtype=torch.bool)  # the first prediction equals no previous one
             same = never if previous is None else self.problem.exact(prediction, previous)
             least = self.problem.least_confidence(logits, x)
-            stable, done = halting_step(stable, same, least, self.halt_patience, self.halt_confidence)
+            stable, done_here = halting_step(stable, same, least, self.halt_patience, self.halt_confidence, run)
             answer = prediction if readout is None else readout.update(self.problem.confidence(logits, x), prediction)
-            if i == cap:
-                done = torch.ones_like(done)
-            final[active[done]] = answer[done]
-            used[active[done]] = i
-            keep = ~done
+            if done == cap:
+                done_here = torch.ones_like(done_here)
+            final[active[done_here]] = answer[done_here]
+            used[active[done_here]] = done
+            keep = ~done_here
             if not keep.any():
                 break
             active, x, state, previous, stable = active[keep], x[keep], state[keep], prediction[keep], stable[keep]

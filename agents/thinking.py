@@ -217,19 +217,22 @@ def puzzle_batches(problem: Any, inputs: Any, targets: Any = None, device: Any =
     return encode
 
 
-def halting_step(stable: Any, same: Any, least_confidence: Any, patience: int, confidence: float) -> tuple[Any, Any]:
-    """One iteration of the halting rule of ``think="auto"``, on numpy arrays or torch tensors alike.
+def halting_step(
+    stable: Any, same: Any, least_confidence: Any, patience: int, confidence: float, iterations: int = 1
+) -> tuple[Any, Any]:
+    """One read of the halting rule of ``think="auto"``, on numpy arrays or torch tensors alike.
 
     A sample halts once its prediction has been the same for ``patience`` iterations and its least sure position
     is at least ``confidence`` sure.
 
     Args:
         stable: per sample, for how many iterations the prediction has stayed the same so far.
-        same: per sample, whether this iteration's prediction equals the previous one (False on the first).
+        same: per sample, whether this read's prediction equals the previous read's (False on the first).
         least_confidence: per sample, the top-class probability of its least sure position.
+        iterations: iterations since the previous read (a prediction the same across them counts for all).
 
     Returns:
         ``(stable, halts)``: the updated counts, and which samples halt after this iteration.
     """
-    stable = (stable + 1) * same
+    stable = (stable + iterations) * same
     return stable, (stable >= patience) & (least_confidence >= confidence)

@@ -132,6 +132,20 @@ def test_bench_solvers_only_times_each_solver_against_its_classical_algorithm(ti
     assert set(results[0]["extra"]) >= {"auto_iteration_share", "first_right_share", "auto_minus_fixed_points"}
 
 
+def test_bench_solve_paths_times_the_original_solve_beside_todays(tiny):
+    out = tiny / "bench_paths"
+    flags = ["--solve-paths", "--test-bits", "16", "--strings", "4", "--halt-every", "1", "2"]
+    mazes = ["--maze-checkpoint", "mazes", "--maze-size", "9", "--maze-count", "2"]
+    script("bench").main(["--checkpoint", str(tiny / "tiny"), *flags, *mazes, "--out", str(out)])
+    report = json.loads((out / "bench.json").read_text())
+    assert report["split_seed"] == 2027
+    for workload in report["solve_paths"]:
+        original, fixed, *auto = workload["paths"]
+        assert original["name"].startswith("original") and len(auto) == 2
+        assert original["exact"] == fixed["exact"]  # the same answers, computed two ways
+        assert all(p["cpu"] > 0 and 0 < p["iteration_share"] <= 1 for p in workload["paths"])
+
+
 def test_halting_rules_replays_a_grid_of_rules(tiny):
     out = tiny / "halting"
     flags = ["--size", "12", "--count", "8", "--think", "6", "--patience", "1", "3", "--confidence", "0", "0.9"]

@@ -8,9 +8,14 @@ miner's Stockfish searches through python-chess and through a bare pipe.
     deepthink bench --checkpoint '' --sudoku-checkpoint sudoku
     deepthink bench --checkpoint '' --miner-searches 500
     deepthink bench --solvers-only --strings 1000 --maze-checkpoint mazes --sudoku-checkpoint sudoku
+    deepthink bench --solve-paths --strings 100 --maze-checkpoint mazes --maze-count 10 --threads 1
 
 Prints each throughput beside the baseline's as a ratio and writes ``<out>/bench.json``. Only ratios from
-one run compare; absolute numbers depend on the machine and its load.
+one run compare; absolute numbers depend on the machine and its load. ``--solve-paths`` prints instead the solve
+table: the original ``Solver.solve`` path (:mod:`trainers.benchmark_solve`) against today's fixed budget and
+``think='auto'`` at each ``--halt-every``, on the test split's instances (:data:`trainers.evaluation.SPLIT_SEEDS`),
+at each card's budget and readout; its ratios are of CPU seconds, which a loaded machine disturbs less than wall
+time (one thread: ``--threads 1``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 from rich.console import Console
 from rich.table import Table
@@ -37,7 +43,9 @@ from trainers.benchmark_classical import (
     sudoku_generator_throughput,
     sudoku_throughput,
 )
+from trainers.benchmark_solve import compare_solve_paths
 from trainers.cli import arg, command, parse_args, threads_arg
+from trainers.evaluation import split_seed
 
 
 @dataclass
@@ -65,6 +73,8 @@ class Args:
     sudoku_think: int = arg(0, "Sudoku solver budget (0 = its card's recommended think)")
     miner_searches: int = arg(0, "also time this many of the chess miner's searches, python-chess against the pipe")
     solvers_only: bool = arg(False, "time only each solver against its classical algorithm (the halting numbers)")
+    solve_paths: bool = arg(False, "time only solve() against the original solve path on the test split")
+    halt_every: list[int] = arg([4], "halt_every intervals of think='auto' in the solve-paths table")
     out: str = arg("reports", "folder for bench.json")
 
 
@@ -72,6 +82,9 @@ class Args:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
     console = Console()
+    if args.solve_paths:
+        solve_paths(args, console)
+        return
     results = prefix_sums_measurements(args, console) if args.checkpoint else []
     if args.maze_checkpoint:
         maze_solver = load_solver(args.maze_checkpoint)
@@ -121,6 +134,43 @@ def main(argv: list[str] | None = None) -> None:
                 for m in results
             ],
         },
+    )
+
+
+def solve_paths(args: Args, console: Console) -> None:
+    """The solve-paths table: prefix sums (``--checkpoint``, ``--test-bits``, ``--strings``) and mazes
+    (``--maze-checkpoint``, ``--maze-size``, ``--maze-count``), each at its card's budget, on the test split."""
+    workloads = []
+    if args.checkpoint:
+        workloads.append((args.checkpoint, args.test_bits, args.strings, "strings"))
+    if args.maze_checkpoint:
+        workloads.append((args.maze_checkpoint, args.maze_size, args.maze_count, "mazes"))
+    seed = split_seed("test")
+    table = Table(title=f"solve: the original path against today's (test split, seed {seed}), measured in one run")
+    for column in ("workload", "path", "wall s/instance", "CPU s/instance", "speed-up (CPU)", "exact", "iterations"):
+        table.add_column(column, justify="left" if column in ("workload", "path") else "right")
+    report = []
+    for name, size, count, unit in workloads:
+        solver = load_solver(name)
+        inputs, targets = solver.problem.generate(count, size, np.random.default_rng([seed, size]))
+        paths = compare_solve_paths(solver, inputs, targets, solver.default_think, args.halt_every)
+        title = f"{name}, size {size}, {count} {unit}, readout {solver.readout}"
+        for i, path in enumerate(paths):
+            table.add_row(
+                title if i == 0 else "",
+                path.name,
+                f"{path.wall:.3f}",
+                f"{path.cpu:.3f}",
+                f"{paths[0].cpu / path.cpu:.2f}x",
+                f"{path.exact:.1%}",
+                f"{path.iteration_share:.1%}",
+            )
+        table.add_section()
+        report.append({"workload": title, "think": solver.default_think, "paths": [asdict(p) for p in paths]})
+    Console(width=max(console.width, 150)).print(table)
+    save_json(
+        Path(args.out) / "bench.json",
+        {"args": asdict(args), "threads": torch.get_num_threads(), "split_seed": seed, "solve_paths": report},
     )
 
 
