@@ -26,7 +26,8 @@ def tiny_net():
 
 @pytest.fixture
 def start(tmp_path, tiny_net):
-    return save_checkpoint(tmp_path / "start", tiny_net, {"problem": "chess_game", "recipe": {"max_iters": 2}})
+    card = {"problem": "chess_game", "recipe": {"max_iters": 2}, "strength": {"think": 2}}  # a measurement of the start
+    return save_checkpoint(tmp_path / "start", tiny_net, card)
 
 
 def tiny_recipe(start, **changes):
@@ -65,7 +66,8 @@ def test_a_run_publishes_generations_keeps_every_game_and_resumes(start, tmp_pat
     table = json.loads((folder / "elo.json").read_text())
     assert {row["generation"] for row in table["rows"]} == {1, 2}
     assert {r["player"] for r in table["ratings"]} == {"gen 0", "gen 1", "gen 2"}
-    assert load_policy(folder / "generations" / "gen_000002").card["selfplay_generation"] == 2
+    snapshot = load_policy(folder / "generations" / "gen_000002").card
+    assert snapshot["selfplay_generation"] == 2 and "strength" not in snapshot  # the start's figures stay behind
 
     with pytest.raises(ValueError, match="another config"):
         SelfPlayRun(tiny_recipe(start, lr=1e-3), folder, options).run()

@@ -186,7 +186,9 @@ class SelfPlayRun(Run):
         weights = self.backend.learner.weights()
         self.backend.publish(generation, weights)
         net = self._network(weights)
-        card = {**self.card, "selfplay_generation": generation, "selfplay_steps": self.progress["steps"]}
+        # The start's measurements and history describe other weights: a snapshot keeps neither.
+        kept = {k: v for k, v in self.card.items() if k not in START_ONLY_KEYS}
+        card = {**kept, "selfplay_generation": generation, "selfplay_steps": self.progress["steps"]}
         save_checkpoint(snapshot_stem(self.run_dir, generation), net, card)
         if self.config.eval_every and generation % self.config.eval_every == 0:
             self.progress["pending_eval"].append(generation)
