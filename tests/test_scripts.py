@@ -138,12 +138,14 @@ def test_bench_solve_paths_times_the_original_solve_beside_todays(tiny):
     mazes = ["--maze-checkpoint", "mazes", "--maze-size", "9", "--maze-count", "2"]
     script("bench").main(["--checkpoint", str(tiny / "tiny"), *flags, *mazes, "--out", str(out)])
     report = json.loads((out / "bench.json").read_text())
-    assert report["split_seed"] == 2027
+    assert (report["split"], report["split_seed"]) == ("test", 2027)
     for workload in report["solve_paths"]:
         original, fixed, *auto = workload["paths"]
         assert original["name"].startswith("original") and len(auto) == 2
         assert original["exact"] == fixed["exact"]  # the same answers, computed two ways
         assert all(p["cpu"] > 0 and 0 < p["iteration_share"] <= 1 for p in workload["paths"])
+    script("bench").main(["--checkpoint", str(tiny / "tiny"), *flags, "--split", "validation", "--out", str(out)])
+    assert json.loads((out / "bench.json").read_text())["split_seed"] == 1234  # where halt_every is chosen
 
 
 def test_halting_rules_replays_a_grid_of_rules(tiny):

@@ -75,6 +75,7 @@ class Args:
     solvers_only: bool = arg(False, "time only each solver against its classical algorithm (the halting numbers)")
     solve_paths: bool = arg(False, "time only solve() against the original solve path on the test split")
     halt_every: list[int] = arg([4], "halt_every intervals of think='auto' in the solve-paths table")
+    split: str = arg("test", "the solve-paths table's instances: validation (to choose halt_every) or test")
     out: str = arg("reports", "folder for bench.json")
 
 
@@ -139,14 +140,16 @@ def main(argv: list[str] | None = None) -> None:
 
 def solve_paths(args: Args, console: Console) -> None:
     """The solve-paths table: prefix sums (``--checkpoint``, ``--test-bits``, ``--strings``) and mazes
-    (``--maze-checkpoint``, ``--maze-size``, ``--maze-count``), each at its card's budget, on the test split."""
+    (``--maze-checkpoint``, ``--maze-size``, ``--maze-count``), each at its card's budget, on ``--split``."""
     workloads = []
     if args.checkpoint:
         workloads.append((args.checkpoint, args.test_bits, args.strings, "strings"))
     if args.maze_checkpoint:
         workloads.append((args.maze_checkpoint, args.maze_size, args.maze_count, "mazes"))
-    seed = split_seed("test")
-    table = Table(title=f"solve: the original path against today's (test split, seed {seed}), measured in one run")
+    seed = split_seed(args.split)
+    table = Table(
+        title=f"solve: the original path against today's ({args.split} split, seed {seed}), measured in one run"
+    )
     for column in ("workload", "path", "wall s/instance", "CPU s/instance", "speed-up (CPU)", "exact", "iterations"):
         table.add_column(column, justify="left" if column in ("workload", "path") else "right")
     report = []
@@ -170,7 +173,13 @@ def solve_paths(args: Args, console: Console) -> None:
     Console(width=max(console.width, 150)).print(table)
     save_json(
         Path(args.out) / "bench.json",
-        {"args": asdict(args), "threads": torch.get_num_threads(), "split_seed": seed, "solve_paths": report},
+        {
+            "args": asdict(args),
+            "threads": torch.get_num_threads(),
+            "split": args.split,
+            "split_seed": seed,
+            "solve_paths": report,
+        },
     )
 
 
