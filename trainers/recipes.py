@@ -132,18 +132,14 @@ RECIPES: dict[str, TrainConfig] = {
         warmup_steps=5,
         max_iters=6,
     ),
-    # Its 2D twin: a width-8 maze net on 9x9 mazes, for scripts/check_device.py (convolutions in 2D, channels last).
-    "mazes_tiny": TrainConfig(
-        problem="mazes",
-        network={"kind": "dt", "width": 8, "recall": True, "blocks": 1},
-        train_difficulty=9,
-        dataset_size=250,
-        epochs=2,
-        batch_size=50,
-        warmup_steps=5,
-        max_iters=6,
-    ),
 }
+# Its 2D twin: a width-8 maze net on 9x9 mazes, for scripts/check_device.py (convolutions in 2D, channels last).
+RECIPES["mazes_tiny"] = replace(
+    RECIPES["prefix_sums_tiny"],
+    problem="mazes",
+    network={**RECIPES["prefix_sums_tiny"].network, "width": 8},
+    train_difficulty=9,
+)
 
 
 #: Recipes that only exercise the machinery, with what they are for; ``train`` says so, since their accuracy
