@@ -24,7 +24,7 @@ from puzzles.chess_puzzle_data import (
     puzzle_answers,
     puzzle_shares,
 )
-from puzzles.chess_puzzles import HELD_OUT_EVERY, is_held_out
+from puzzles.chess_puzzles import HELD_OUT_EVERY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,8 +63,16 @@ class Problem(ABC):
     def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Fresh ``(inputs, answers)`` at difficulty ``size``."""
 
+    def held_out(self, split: str, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``(inputs, answers)`` of the held-out ``split`` (``"validation"`` or ``"test"``) at difficulty ``size``.
+
+        A generated family draws fresh instances, so the split's seed (in ``rng``) keeps the splits apart; a finite
+        puzzle set overrides this to draw each split from its own share.
+        """
+        return self.generate(count, size, rng)
+
     def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Fresh training ``(inputs, answers)``; validation and test sets always come from :meth:`generate`."""
+        """Fresh training ``(inputs, answers)``; validation and test sets always come from :meth:`held_out`."""
         return self.generate(count, size, rng)
 
     def loss_mask(self, x: torch.Tensor) -> torch.Tensor | None:
@@ -234,12 +242,14 @@ class ChessPuzzles(Problem):
       queen (the map cannot tell promotions apart, so an under-promotion answer decodes as the queen's).
     - Data: puzzles come from a Lichess-format CSV (:attr:`path`, or ``$DEEPTHINK_CHESS_PUZZLES``), read once
       per file. Each puzzle id's CRC-32 puts one puzzle in :attr:`held_out_every` in a held-out share
-      (:func:`puzzles.chess_puzzles.is_held_out`, the split ``DeepThink/ChessPuzzle-v0`` uses too):
-      :meth:`generate` (validation and every evaluation, easy or hard) draws from it alone, at exactly the asked
+      (:func:`puzzles.chess_puzzles.is_held_out`, the split ``DeepThink/ChessPuzzle-v0`` uses too), halved by the
+      same hash into a validation and a test share (:func:`puzzles.chess_puzzles.held_out_split`): :meth:`held_out`
+      draws from the asked split's share alone (:meth:`generate` from the test share), at exactly the asked
       difficulty, and :meth:`training_data` from the rest, at any difficulty up to the asked one. So training
-      never sees a validation or test puzzle. A share smaller than the request is drawn with replacement (so
-      a validation set can repeat puzzles). With ``fresh_data`` off the trainer's fixed training share comes from
-      :meth:`generate` too, i.e. from held-out puzzles: keep it on. Training puzzles come
+      never sees a validation or test puzzle, and a budget chosen on validation is reported on other puzzles. A
+      share smaller than the request is drawn with replacement (so a set can repeat puzzles). With ``fresh_data``
+      off the trainer's fixed training share comes from :meth:`held_out` too, i.e. from held-out puzzles: keep it
+      on. Training puzzles come
       mirrored left to right half the time (castling rights dropped; a castling answer is left as it is).
     """
 
@@ -328,23 +338,22 @@ class ChessPuzzles(Problem):
         return path if path.is_absolute() else ROOT / path
 
     @classmethod
-    def held_out(cls, puzzle_id: str) -> bool:
-        """Whether a puzzle belongs to the held-out share (a fixed hash of its id, so every run agrees)."""
-        return is_held_out(puzzle_id)
-
-    @classmethod
     def clear_cache(cls) -> None:
         """Forgets loaded puzzle sets (for tests, or after rewriting a file in place)."""
         clear_puzzle_shares()
 
     def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """``count`` held-out puzzles of difficulty exactly ``size``: ``(FENs, answers)``."""
-        return puzzle_shares(self.puzzle_file())[0].draw(count, size, size, rng)
+        """``count`` test-split puzzles of difficulty exactly ``size``: ``(FENs, answers)``."""
+        return self.held_out("test", count, size, rng)
+
+    def held_out(self, split: str, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``count`` puzzles of the held-out ``split``'s own share, of difficulty exactly ``size``."""
+        return puzzle_shares(self.puzzle_file()).split(split).draw(count, size, size, rng)
 
     def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``count`` training-share puzzles of difficulty at most ``size``: ``(FENs, answers)``, each mirrored
         left to right with probability :attr:`mirror_share` (:func:`puzzles.chess_puzzle_data.mirror_some`)."""
-        fens, answers = puzzle_shares(self.puzzle_file())[1].draw(count, None, size, rng)  # fresh arrays
+        fens, answers = puzzle_shares(self.puzzle_file()).training.draw(count, None, size, rng)  # fresh arrays
         mirror_some(fens, answers, self.mirror_share, rng)
         return fens, answers
 

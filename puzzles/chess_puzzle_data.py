@@ -13,7 +13,7 @@ import chess
 import numpy as np
 
 from puzzles.chess_game import parse_position
-from puzzles.chess_puzzles import PuzzleRow, is_held_out, mirror_files, read_lichess_rows
+from puzzles.chess_puzzles import HELD_OUT_SPLITS, PuzzleRow, held_out_split, mirror_files, read_lichess_rows
 
 
 class PuzzleMove(str):
@@ -91,13 +91,28 @@ class PuzzleShare:
         return fens, puzzle_answers(fens, [p.best_move for p in chosen])
 
 
-#: Loaded sets, keyed by file and modification time: ``(held out, training)``.
-_SETS: dict[tuple[str, int], tuple[PuzzleShare, PuzzleShare]] = {}
+@dataclass(frozen=True)
+class PuzzleShares:
+    """A puzzle set's three disjoint shares (:func:`puzzles.chess_puzzles.held_out_split`)."""
+
+    validation: PuzzleShare
+    test: PuzzleShare
+    training: PuzzleShare
+
+    def split(self, name: str) -> PuzzleShare:
+        """The held-out share called ``name`` (``"validation"`` or ``"test"``)."""
+        if name not in HELD_OUT_SPLITS:
+            raise ValueError(f"a held-out split is one of {HELD_OUT_SPLITS}, got {name!r}")
+        return getattr(self, name)
 
 
-def puzzle_shares(path: Path) -> tuple[PuzzleShare, PuzzleShare]:
-    """The held-out and training shares of a Lichess-format puzzle file (:func:`puzzles.chess_puzzles.is_held_out`
-    splits them), read once per file and modification time.
+#: Loaded sets, keyed by file and modification time.
+_SETS: dict[tuple[str, int], PuzzleShares] = {}
+
+
+def puzzle_shares(path: Path) -> PuzzleShares:
+    """The validation, test and training shares of a Lichess-format puzzle file
+    (:func:`puzzles.chess_puzzles.held_out_split` splits them), read once per file and modification time.
 
     Raises:
         FileNotFoundError: no file at ``path`` (the message says how to mine one).
@@ -110,13 +125,12 @@ def puzzle_shares(path: Path) -> tuple[PuzzleShare, PuzzleShare]:
     key = (str(path.resolve()), path.stat().st_mtime_ns)
     if key not in _SETS:
         rows = sorted(read_lichess_rows(path), key=lambda r: round(r.difficulty))
-        shares = []
-        for held in (True, False):
-            chosen = tuple(r for r in rows if is_held_out(r.puzzle_id) == held)
+        shares = {}
+        for split in (*HELD_OUT_SPLITS, None):
+            chosen = tuple(r for r in rows if held_out_split(r.puzzle_id) == split)
             levels = np.array([round(r.difficulty) for r in chosen], dtype=np.int64)
-            name = f"{'held-out' if held else 'training'} puzzles of {path}"
-            shares.append(PuzzleShare(name, levels, chosen))
-        _SETS[key] = (shares[0], shares[1])
+            shares[split or "training"] = PuzzleShare(f"{split or 'training'} puzzles of {path}", levels, chosen)
+        _SETS[key] = PuzzleShares(**shares)
     return _SETS[key]
 
 

@@ -63,10 +63,22 @@ class Puzzle:
         return self.line[0]
 
 
+#: The halves of the held-out share: budgets and checkpoints are chosen on one, results reported on the other.
+HELD_OUT_SPLITS = ("validation", "test")
+
+
 def is_held_out(puzzle_id: str) -> bool:
     """Whether a puzzle belongs to the held-out share: a fixed hash (CRC-32) of its id, so every run, file order
     and tool agrees without storing the split."""
     return zlib.crc32(puzzle_id.encode()) % HELD_OUT_EVERY == 0
+
+
+def held_out_split(puzzle_id: str) -> str | None:
+    """The held-out split of a puzzle (``"validation"`` or ``"test"``, halves of the held-out share by the same
+    hash), or None for a training puzzle. A finite set needs disjoint splits: seeds alone would draw overlapping
+    samples from one pool."""
+    code = zlib.crc32(puzzle_id.encode())
+    return HELD_OUT_SPLITS[code // HELD_OUT_EVERY % 2] if code % HELD_OUT_EVERY == 0 else None
 
 
 def mirror_files(fen: str, move: str) -> tuple[str, str] | None:

@@ -48,7 +48,7 @@ def test_encode_sees_the_board_from_the_side_to_move():
 def test_encode_target_marks_origin_and_destination_in_the_movers_view(problem):
     rows = solved_chess_puzzles()
     y = problem.encode_target(ChessPuzzles.answers([r["fen"] for r in rows], [r["move"] for r in rows]))
-    assert y.shape == (12, 8, 8) and y.dtype == torch.int64
+    assert y.shape == (len(rows), 8, 8) and y.dtype == torch.int64
     assert (y.flatten(1).sum(1) == 2).all()
     assert y[0, 4, 7] == 1 and y[0, 6, 5] == 1  # h5f7
     assert y[1, 0, 3] == 1 and y[1, 4, 7] == 1  # Black's d8h4 seen as d1h5
@@ -86,7 +86,8 @@ def test_exact_is_the_originals_top_two_squares(problem):
 
 def test_decode_always_answers_a_legal_move(problem):
     fens = [r["fen"] for r in solved_chess_puzzles()]
-    maps = [torch.zeros(12, 8, 8, dtype=torch.long), torch.ones(12, 8, 8), torch.randn(12, 8, 8)]
+    n = len(fens)
+    maps = [torch.zeros(n, 8, 8, dtype=torch.long), torch.ones(n, 8, 8), torch.randn(n, 8, 8)]
     for prediction in maps:
         for fen, uci in zip(fens, problem.decode(prediction, fens), strict=True):
             assert chess.Move.from_uci(uci) in chess.Board(fen).legal_moves
@@ -118,19 +119,28 @@ def test_validate_normalises_and_names_the_bad_index(problem):
             problem.validate(batch)
 
 
-def test_generate_draws_held_out_puzzles_of_the_asked_difficulty(problem):
+def test_generate_draws_test_split_puzzles_of_the_asked_difficulty(problem):
     rows = {r["fen"]: r for r in solved_chess_puzzles()}
     for difficulty in (1, 2):
         fens, answers = problem.generate(50, difficulty, np.random.default_rng(difficulty))
         assert len(fens) == len(answers) == 50
         drawn = [rows[fen] for fen in fens]
-        assert {(r["difficulty"], r["held"]) for r in drawn} == {(difficulty, True)}
-        assert len({r["id"] for r in drawn}) == 2  # both held-out puzzles of the level, with replacement
+        assert {(r["difficulty"], r["split"]) for r in drawn} == {(difficulty, "test")}
+        assert len({r["id"] for r in drawn}) == 2  # both test puzzles of the level, with replacement
         assert [str(a) for a in answers] == [r["move"] for r in drawn]
     fens, _ = problem.generate(2, 1, np.random.default_rng(0))
     assert len(set(fens)) == 2  # without replacement when there are enough
-    with pytest.raises(ValueError, match=r"held-out.*difficulty 3.*1 \(2\), 2 \(2\)"):
+    with pytest.raises(ValueError, match=r"test puzzles.*difficulty 3.*1 \(2\), 2 \(2\)"):
         problem.generate(1, 3, np.random.default_rng(0))
+
+
+def test_validation_and_test_draw_from_disjoint_shares(problem):
+    rows = {r["fen"]: r for r in solved_chess_puzzles()}
+    for split in ("validation", "test"):
+        fens, _ = problem.held_out(split, 20, 2, np.random.default_rng(0))
+        assert {rows[fen]["split"] for fen in fens} == {split}
+    with pytest.raises(ValueError, match="one of \\('validation', 'test'\\), got 'train'"):
+        problem.held_out("train", 1, 1, np.random.default_rng(0))
 
 
 def test_training_data_never_meets_a_held_out_puzzle(problem, monkeypatch):
@@ -165,12 +175,14 @@ def test_mirror_files_reflects_the_position_and_the_move_and_leaves_castling():
     assert mirror_files("8/8/8/3pP3/8/8/8/k6K w - d6 0 1", "e5d6") == ("8/8/8/3Pp3/8/8/8/K6k w - e6 0 1", "d5e6")
 
 
-def test_the_split_holds_out_a_fixed_share_by_id():
-    from puzzles.chess_puzzles import HELD_OUT_EVERY
+def test_the_split_holds_out_a_fixed_share_by_id_halved_into_validation_and_test():
+    from puzzles.chess_puzzles import HELD_OUT_EVERY, held_out_split, is_held_out
 
-    held = [ChessPuzzles.held_out(f"puzzle{n}") for n in range(5000)]
-    assert abs(np.mean(held) - 1 / HELD_OUT_EVERY) < 0.02
-    assert held == [ChessPuzzles.held_out(f"puzzle{n}") for n in range(5000)]
+    splits = [held_out_split(f"puzzle{n}") for n in range(8000)]
+    for split in ("validation", "test"):
+        assert abs(splits.count(split) / len(splits) - 1 / HELD_OUT_EVERY / 2) < 0.015
+    assert [s is not None for s in splits] == [is_held_out(f"puzzle{n}") for n in range(8000)]
+    assert splits == [held_out_split(f"puzzle{n}") for n in range(8000)]
 
 
 def test_answers_stay_moves_through_indexing_and_pickling(problem):

@@ -56,7 +56,7 @@ def test_the_recommendation_reads_only_the_validation_split_and_the_card_reports
 
     def recording_sweep(*args, **kwargs):
         curves = sweep(*args, **kwargs)
-        seed = args[5]
+        seed = SPLIT_SEEDS[args[5]]
         drawn.append(seed)
         for c in curves.values():
             c.seed = seed
@@ -107,5 +107,5 @@ def test_sweep_draws_each_size_from_the_split_seed(monkeypatch):
         return curve([0.0])
 
     monkeypatch.setattr(evaluation, "accuracy_per_iteration", spy)
-    sweep(None, problem, [8], 1, 5, SPLIT_SEEDS["test"])
+    sweep(None, problem, [8], 1, 5, "test")
     assert np.array_equal(seen[0], expected)

@@ -163,18 +163,20 @@ def sweep(
     sizes: list[int],
     iters: int,
     samples: int | list[int],
-    seed: int = 1234,
+    split: str = "test",
     batch_size: int = 500,
     device: str | torch.device = "cpu",
     on_batch: Callable[[int], None] | None = None,
     precision: str = "fp32",
 ) -> dict[int, IterationCurve]:
-    """Accuracy curves on ``samples`` fresh instances of each size (seeded by ``(seed, size)``); ``samples`` is
-    one count for every size or one per size (fewer where instances are slow to generate)."""
+    """Accuracy curves on ``samples`` instances of each size from the held-out ``split`` (seeded by ``(its seed,
+    size)``, :meth:`agents.problems.Problem.held_out`); ``samples`` is one count for every size or one per size
+    (fewer where instances are slow to generate)."""
     counts = per_size(samples, sizes)
+    seed = split_seed(split)
     curves = {}
     for size, count in zip(sizes, counts, strict=True):
-        inputs, targets = problem.generate(count, size, np.random.default_rng([seed, size]))
+        inputs, targets = problem.held_out(split, count, size, np.random.default_rng([seed, size]))
         curves[size] = accuracy_per_iteration(
             net, problem, inputs, targets, iters, batch_size, device, on_batch, precision
         )

@@ -205,7 +205,7 @@ class Trainer(Run):
         """The seeded dataset split 80/20: (val inputs, val targets, (train inputs, train targets))."""
         cfg = self.config
         rng = np.random.default_rng(cfg.split_seed)
-        inputs, targets = self.problem.generate(cfg.dataset_size, cfg.train_difficulty, rng)
+        inputs, targets = self.problem.held_out("validation", cfg.dataset_size, cfg.train_difficulty, rng)
         order = np.random.default_rng([cfg.split_seed, 1]).permutation(len(inputs))
         n_val = int(round(cfg.val_fraction * len(inputs)))
         val, train = order[:n_val], order[n_val:]

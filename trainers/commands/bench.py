@@ -155,7 +155,7 @@ def solve_paths(args: Args, console: Console) -> None:
     report = []
     for name, size, count, unit in workloads:
         solver = load_solver(name)
-        inputs, targets = solver.problem.generate(count, size, np.random.default_rng([seed, size]))
+        inputs, targets = solver.problem.held_out(args.split, count, size, np.random.default_rng([seed, size]))
         paths = compare_solve_paths(solver, inputs, targets, solver.default_think, args.halt_every)
         title = f"{name}, size {size}, {count} {unit}, readout {solver.readout}"
         for i, path in enumerate(paths):

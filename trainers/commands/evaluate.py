@@ -109,14 +109,14 @@ def main(argv: list[str] | None = None) -> None:
         draws = 1 + bool(baseline) + choosing
         task = progress.add_task("instances", total=sum(per_size(args.samples, args.sizes)) * draws)
 
-        def curves_of(model, iters: int, seed: int) -> dict:
+        def curves_of(model, iters: int, split: str) -> dict:
             return sweep(
                 model.net,
                 model.problem,
                 args.sizes,
                 iters,
                 args.samples,
-                seed,  # the same seed draws the same instances for both models
+                split,  # the same split draws the same instances for both models
                 args.batch_size,
                 model.device,
                 on_batch=lambda n: progress.advance(task, n),
@@ -124,9 +124,9 @@ def main(argv: list[str] | None = None) -> None:
             )
 
         # The choice reads the validation split only, before the reported split is drawn.
-        chosen = recommend(curves_of(solver, args.think, split_seed("validation"))) if choosing else None
-        curves = curves_of(solver, args.think, seed)
-        baseline_curves = curves_of(baseline, baseline.net.config.max_iters, seed) if baseline else {}
+        chosen = recommend(curves_of(solver, args.think, "validation")) if choosing else None
+        curves = curves_of(solver, args.think, args.split)
+        baseline_curves = curves_of(baseline, baseline.net.config.max_iters, args.split) if baseline else {}
     seconds = time.perf_counter() - started
     marks = sorted({t for t in args.marks if t <= args.think} | {args.think})
     results = {str(size): summarise(curve, marks) for size, curve in curves.items()}
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     console.print(f"wrote {out / f'{stem.name}_eval.json'} and {out / f'{stem.name}_eval.png'}")
     for size in args.sizes if args.pictures else []:
-        draw_thinking(solver, size, seed, sorted(args.pictures), out / f"{stem.name}_thinking_{size}.png")
+        draw_thinking(solver, size, args.split, sorted(args.pictures), out / f"{stem.name}_thinking_{size}.png")
     if args.update_card:
         if args.recommend:
             budget = chosen["think"] if chosen else args.recommend
@@ -320,9 +320,9 @@ def evaluate_in_env(args: Args, solver, stem: Path, console: Console, command: s
     console.print(f"wrote {out / f'{stem.name}_rollouts.json'}")
 
 
-def draw_thinking(solver, size: int, seed: int, iterations: list[int], path: Path) -> None:
-    """Draws the first test instance of ``size`` (the sweep's seed) after each of ``iterations``."""
-    inputs, targets = solver.problem.generate(1, size, np.random.default_rng([seed, size]))
+def draw_thinking(solver, size: int, split: str, iterations: list[int], path: Path) -> None:
+    """Draws the first instance of ``size`` of the sweep's ``split`` after each of ``iterations``."""
+    inputs, targets = solver.problem.held_out(split, 1, size, np.random.default_rng([split_seed(split), size]))
     wanted = set(iterations)
     predictions = {
         step.iteration: step.prediction[0]
