@@ -262,6 +262,8 @@ class ChessPuzzles(Problem):
     path: str | Path = "puzzles/data/chess_puzzles.csv.gz"
     #: One puzzle in this many is held out for :meth:`generate` (fixed in :mod:`puzzles.chess_puzzles`).
     held_out_every = HELD_OUT_EVERY
+    #: What ``size`` means (a key of :data:`puzzles.chess_puzzle_data.LEVELS`): the set's rating column.
+    level = "difficulty"
     #: The share of training puzzles handed out mirrored (chess's left-right symmetry doubles the data).
     mirror_share = 0.5
 
@@ -348,18 +350,29 @@ class ChessPuzzles(Problem):
 
     def held_out(self, split: str, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``count`` puzzles of the held-out ``split``'s own share, of difficulty exactly ``size``."""
-        return puzzle_shares(self.puzzle_file()).split(split).draw(count, size, size, rng)
+        return puzzle_shares(self.puzzle_file(), self.level).split(split).draw(count, size, size, rng)
 
     def training_data(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``count`` training-share puzzles of difficulty at most ``size``: ``(FENs, answers)``, each mirrored
         left to right with probability :attr:`mirror_share` (:func:`puzzles.chess_puzzle_data.mirror_some`)."""
-        fens, answers = puzzle_shares(self.puzzle_file()).training.draw(count, None, size, rng)  # fresh arrays
+        training = puzzle_shares(self.puzzle_file(), self.level).training
+        fens, answers = training.draw(count, None, size, rng)  # fresh arrays
         mirror_some(fens, answers, self.mirror_share, rng)
         return fens, answers
 
 
+class ChessMates(ChessPuzzles):
+    """The chess puzzles that are forced mates, ``size`` N being mate in N (the set's ``mateInN`` theme). Input
+    and output are :class:`ChessPuzzles`', so a puzzle solver is read by mate depth with ``scripts/evaluate.py
+    --problem chess_mates``; the splits are the same puzzles' (by id)."""
+
+    name = "chess_mates"
+    size_label = "mate in"
+    level = "mate"
+
+
 PROBLEMS: dict[str, Problem] = {
-    problem.name: problem for problem in (PrefixSums(), Mazes(), MazeImages(), Sudoku(), ChessPuzzles())
+    problem.name: problem for problem in (PrefixSums(), Mazes(), MazeImages(), Sudoku(), ChessPuzzles(), ChessMates())
 }
 
 

@@ -106,13 +106,26 @@ class PuzzleShares:
         return getattr(self, name)
 
 
-#: Loaded sets, keyed by file and modification time.
-_SETS: dict[tuple[str, int], PuzzleShares] = {}
+def mate_depth(row: PuzzleRow) -> int | None:
+    """N of the row's ``mateInN`` theme, or None for a puzzle that is no forced mate."""
+    for theme in row.themes:
+        if theme.startswith("mateIn") and theme[6:].isdigit():
+            return int(theme[6:])
+    return None
 
 
-def puzzle_shares(path: Path) -> PuzzleShares:
+#: What a puzzle's level (the problem's ``size``) is read from: the rating column, or the mate depth (puzzles that
+#: are no forced mate have none and are left out).
+LEVELS = {"difficulty": lambda row: round(row.difficulty), "mate": mate_depth}
+
+#: Loaded sets, keyed by file, modification time and level.
+_SETS: dict[tuple[str, int, str], PuzzleShares] = {}
+
+
+def puzzle_shares(path: Path, level: str = "difficulty") -> PuzzleShares:
     """The validation, test and training shares of a Lichess-format puzzle file
-    (:func:`puzzles.chess_puzzles.held_out_split` splits them), read once per file and modification time.
+    (:func:`puzzles.chess_puzzles.held_out_split` splits them), each sorted by ``level`` (a key of
+    :data:`LEVELS`), read once per file, modification time and level.
 
     Raises:
         FileNotFoundError: no file at ``path`` (the message says how to mine one).
@@ -122,13 +135,15 @@ def puzzle_shares(path: Path) -> PuzzleShares:
             f"no chess puzzle set at {path}: mine one with `python scripts/mine_chess_puzzles.py --output "
             "puzzles/data/chess_puzzles.csv.gz`, or point $DEEPTHINK_CHESS_PUZZLES at a Lichess-format CSV"
         )
-    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    level_of = LEVELS[level]
+    key = (str(path.resolve()), path.stat().st_mtime_ns, level)
     if key not in _SETS:
-        rows = sorted(read_lichess_rows(path), key=lambda r: round(r.difficulty))
+        leveled = [(level_of(r), r) for r in read_lichess_rows(path)]
+        rows = [r for _, r in sorted(((n, r) for n, r in leveled if n is not None), key=lambda pair: pair[0])]
         shares = {}
         for split in (*HELD_OUT_SPLITS, None):
             chosen = tuple(r for r in rows if held_out_split(r.puzzle_id) == split)
-            levels = np.array([round(r.difficulty) for r in chosen], dtype=np.int64)
+            levels = np.array([level_of(r) for r in chosen], dtype=np.int64)
             shares[split or "training"] = PuzzleShare(f"{split or 'training'} puzzles of {path}", levels, chosen)
         _SETS[key] = PuzzleShares(**shares)
     return _SETS[key]

@@ -63,10 +63,20 @@ def solved_chess_puzzles() -> list[dict]:
     return rows
 
 
+def _mates(fen: str, move: str) -> bool:
+    board = chess.Board(fen)
+    board.push_uci(move)
+    return board.is_checkmate()
+
+
 def write_chess_puzzles(path: Path) -> Path:
-    """:data:`CHESS_PUZZLES` as a Lichess-format CSV at ``path``."""
-    ids = chess_puzzle_ids()
-    rows = [f"{i},{fen},{moves},{d},,,,,,\n" for i, (fen, moves, d, _) in zip(ids, CHESS_PUZZLES, strict=True)]
+    """:data:`CHESS_PUZZLES` as a Lichess-format CSV at ``path``, the mates themed ``mateIn1``."""
+    ids, solved = chess_puzzle_ids(), solved_chess_puzzles()
+    themes = ["mateIn1" if _mates(row["fen"], row["move"]) else "" for row in solved]
+    rows = [
+        f"{i},{fen},{moves},{d},,,,{theme},,\n"
+        for i, (fen, moves, d, _), theme in zip(ids, CHESS_PUZZLES, themes, strict=True)
+    ]
     path.write_text(",".join(LICHESS_COLUMNS) + "\n" + "".join(rows))
     return path
 

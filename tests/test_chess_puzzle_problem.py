@@ -143,6 +143,37 @@ def test_validation_and_test_draw_from_disjoint_shares(problem):
         problem.held_out("train", 1, 1, np.random.default_rng(0))
 
 
+def test_chess_mates_reads_the_same_splits_by_mate_depth(chess_puzzle_csv):
+    mates = get_problem("chess_mates")
+    assert (mates.in_channels, mates.out_channels, mates.size_label) == (12, 2, "mate in")
+    rows = {r["fen"]: r for r in solved_chess_puzzles()}
+    fens, answers = mates.generate(20, 1, np.random.default_rng(0))
+    for fen, answer in zip(fens, answers, strict=True):
+        board = chess.Board(fen)
+        board.push_uci(str(answer))
+        assert board.is_checkmate() and rows[fen]["split"] == "test"
+    assert len(set(fens)) == 2  # Qxf7# and Qh4#: the test split's two mates
+    with pytest.raises(ValueError, match=r"test puzzles.*difficulty 2.*1 \(2\)"):
+        mates.generate(1, 2, np.random.default_rng(0))
+
+
+def test_evaluate_reads_a_puzzle_model_by_mate_depth_and_keeps_it_out_of_the_card(
+    chess_puzzle_csv, tiny_chess_solver, tmp_path
+):
+    import json
+
+    from trainers.commands import evaluate
+
+    flags = ["--checkpoint", str(tiny_chess_solver), "--sizes", "1", "--think", "2", "--samples", "4"]
+    evaluate.main([*flags, "--problem", "chess_mates", "--out", str(tmp_path)])
+    report = json.loads((tmp_path / f"{tiny_chess_solver.name}_eval.json").read_text())
+    assert report["problem"] == "chess_mates" and report["summary"]["1"]["samples"] == 4
+    with pytest.raises(ValueError, match="--record-in, not --update-card"):
+        evaluate.main([*flags, "--problem", "chess_mates", "--update-card", "--out", str(tmp_path)])
+    with pytest.raises(ValueError, match="--problem prefix_sums: problem 'prefix_sums' needs a 1D network"):
+        evaluate.main([*flags, "--problem", "prefix_sums", "--out", str(tmp_path)])
+
+
 def test_training_data_never_meets_a_held_out_puzzle(problem, monkeypatch):
     monkeypatch.setattr(problem, "mirror_share", 0.0)  # so each drawn FEN is a row of the file
     rows = {r["fen"]: r for r in solved_chess_puzzles()}

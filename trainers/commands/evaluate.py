@@ -26,7 +26,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from agents.checkpoint import resolve_checkpoint
+from agents.checkpoint import check_problem_fits, resolve_checkpoint
+from agents.problems import get_problem
 from agents.solver import load_solver
 from agents.solver_policy import SolverPolicy
 from puzzles.families import family_of_env
@@ -76,6 +77,11 @@ class Args:
     )
     record_in: str = arg("", "also record the results as an ablation in this other checkpoint's card")
     record_as: str = arg("", "the ablation's name in that card (with --record-in)")
+    problem: str = arg(
+        "",
+        "read the instances as this problem instead of the card's, one with the same network input and output "
+        "(chess_mates: a chess_puzzles model by mate depth)",
+    )
     env: str = arg("", "evaluate through rollouts of this environment id, e.g. DeepThink/Maze-v0")
     episodes: int = arg(1000, "with --env: episodes per budget and difficulty")
     num_envs: int = arg(50, "with --env: environments stepped together")
@@ -88,6 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     seed = split_seed(args.split)
     if args.update_card and args.split != "test":
         raise ValueError("a card reports the test split: --update-card needs --split test (the default)")
+    if args.update_card and args.problem:
+        raise ValueError("a card reports its own problem: --problem goes with --record-in, not --update-card")
     if args.recommend and not args.update_card:
         raise ValueError("--recommend records a budget in the model card: add --update-card")
     if args.recommend > args.think:
@@ -101,6 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     baseline = load_solver(args.baseline, device=args.device, precision=args.precision) if args.baseline else None
     if baseline is not None and baseline.problem.name != solver.problem.name:
         raise ValueError(f"the baseline {args.baseline} solves {baseline.problem.name}, not {solver.problem.name}")
+    for model in filter(None, (solver, baseline)) if args.problem else ():
+        check_problem_fits(args.problem, model.net.config, f"--problem {args.problem}")
+        model.problem = get_problem(args.problem)
     choosing = args.recommend < 0
     started = time.perf_counter()
     with Progress(
@@ -160,6 +171,7 @@ def main(argv: list[str] | None = None) -> None:
         "checkpoint": str(stem),
         "command": command,
         "seconds": round(seconds, 1),
+        "problem": solver.problem.name,
         "split": args.split,
         "seed": seed,
         "summary": results,
