@@ -7,6 +7,7 @@ formats of ``puzzles`` are spoken everywhere else.
 
 from __future__ import annotations
 
+import copy
 import os
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -62,6 +63,17 @@ class Problem(ABC):
     @abstractmethod
     def generate(self, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Fresh ``(inputs, answers)`` at difficulty ``size``."""
+
+    def reading(self, data: str) -> Problem:
+        """This problem with its instances read from the file ``data`` ("" for its own). A family that generates
+        its instances reads no file, so only "" passes.
+
+        Raises:
+            ValueError: a data file for a family that generates its instances.
+        """
+        if data:
+            raise ValueError(f"{self.name} generates its instances and reads no data file, got {data!r}")
+        return self
 
     def held_out(self, split: str, count: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``(inputs, answers)`` of the held-out ``split`` (``"validation"`` or ``"test"``) at difficulty ``size``.
@@ -331,6 +343,15 @@ class ChessPuzzles(Problem):
         return answers
 
     # ------------------------------------------------------------------------------------------ data
+    def reading(self, data: str) -> ChessPuzzles:
+        """This problem drawing from the puzzle set ``data`` (a Lichess-format CSV, relative to the repository
+        root unless absolute; "" for :attr:`path`)."""
+        if not data:
+            return self
+        other = copy.copy(self)
+        other.path = data
+        return other
+
     def puzzle_file(self) -> Path:
         """The puzzle set's path: ``$DEEPTHINK_CHESS_PUZZLES``, else :attr:`path` from the repository root."""
         override = os.environ.get("DEEPTHINK_CHESS_PUZZLES")
@@ -374,6 +395,11 @@ class ChessMates(ChessPuzzles):
 PROBLEMS: dict[str, Problem] = {
     problem.name: problem for problem in (PrefixSums(), Mazes(), MazeImages(), Sudoku(), ChessPuzzles(), ChessMates())
 }
+
+
+def card_problem(card: dict) -> Problem:
+    """The problem a model card names, reading the data file its recipe trained on (``recipe.data``), if any."""
+    return get_problem(card["problem"]).reading(card.get("recipe", {}).get("data", ""))
 
 
 def get_problem(name: str) -> Problem:

@@ -20,7 +20,7 @@ from agents.budget import MAX_THINK, check_deadline, check_iterations, deadline_
 from agents.checkpoint import CHESS_GAME, check_card, check_problem_fits, load_checkpoint
 from agents.device import autocast, check_precision, resolve_device
 from agents.networks import ThinkingNetwork, fast_cpu_math
-from agents.problems import Problem, get_problem
+from agents.problems import Problem, card_problem
 from agents.thinking import halting_step, iterations, puzzle_batches
 
 
@@ -295,4 +295,4 @@ def load_solver(
     if "wider" in card:  # a product solver: the network, then a bounded search where its answer is wrong
         from agents.sudoku_solver import WideSudokuSolver as solver  # imports this module
 
-    return solver(net, get_problem(card["problem"]), card, device=device, batch_size=batch_size, precision=precision)
+    return solver(net, card_problem(card), card, device=device, batch_size=batch_size, precision=precision)

@@ -81,7 +81,7 @@ def write_chess_puzzles(path: Path) -> Path:
     return path
 
 
-def train_tiny_chess_solver(folder: Path, recipe: str = "chess_puzzles") -> tuple[Path, dict]:
+def train_tiny_chess_solver(folder: Path, recipe: str = "chess_puzzles", **overrides) -> tuple[Path, dict]:
     """A tiny ``chess_puzzles`` run (seconds) on the puzzle set ``$DEEPTHINK_CHESS_PUZZLES`` names: its best
     checkpoint (for ``load_solver``) and the trainer's progress."""
     from trainers.recipes import get_recipe
@@ -97,6 +97,7 @@ def train_tiny_chess_solver(folder: Path, recipe: str = "chess_puzzles") -> tupl
         warmup_steps=2,
         lr_decay_epochs=[],
         max_iters=3,
+        **overrides,
     )
     progress = Trainer(config, folder, progress=False).run()
     return folder / "best", progress

@@ -12,7 +12,7 @@ from agents.networks import build_network
 from agents.problems import ROOT, ChessPuzzles, get_problem
 from agents.solver import Solver, load_solver
 from puzzles.chess_puzzles import mirror_files
-from tests.helpers import solved_chess_puzzles, train_tiny_chess_solver
+from tests.helpers import solved_chess_puzzles, train_tiny_chess_solver, write_chess_puzzles
 from trainers.evaluation import sweep
 from trainers.recipes import get_recipe
 
@@ -172,6 +172,20 @@ def test_evaluate_reads_a_puzzle_model_by_mate_depth_and_keeps_it_out_of_the_car
         evaluate.main([*flags, "--problem", "chess_mates", "--update-card", "--out", str(tmp_path)])
     with pytest.raises(ValueError, match="--problem prefix_sums: problem 'prefix_sums' needs a 1D network"):
         evaluate.main([*flags, "--problem", "prefix_sums", "--out", str(tmp_path)])
+
+
+def test_a_recipe_trains_on_its_own_puzzle_file_and_its_solver_reads_the_same(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEEPTHINK_CHESS_PUZZLES", raising=False)
+    path = write_chess_puzzles(tmp_path / "set.csv")
+    ChessPuzzles.clear_cache()
+    stem, _ = train_tiny_chess_solver(tmp_path / "run", data=str(path))
+    ChessPuzzles.clear_cache()
+    solver = load_solver(stem)
+    assert solver.problem.puzzle_file() == path and solver.card["recipe"]["data"] == str(path)
+    assert str(path) in solver.card["training"]["data"]
+    assert get_problem("chess_puzzles").puzzle_file() == ROOT / "puzzles" / "data" / "chess_puzzles.csv.gz"
+    with pytest.raises(ValueError, match="prefix_sums generates its instances and reads no data file"):
+        get_problem("prefix_sums").reading("set.csv")
 
 
 def test_training_data_never_meets_a_held_out_puzzle(problem, monkeypatch):

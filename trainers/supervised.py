@@ -67,6 +67,8 @@ class TrainConfig:
         eval_batch_size: batch size for validation.
         init_from: a checkpoint to start from instead of random weights (continued training; its network
             config must match), or "".
+        data: the data file of a family that reads its instances from one (chess puzzles: a Lichess-format
+            CSV, relative to the repository root), or "" for the family's own; solvers of the run read the same.
     """
 
     problem: str = "prefix_sums"
@@ -95,6 +97,7 @@ class TrainConfig:
     seed: int = 0
     eval_batch_size: int = 500
     init_from: str = ""
+    data: str = ""
 
     def network_config(self, problem: Problem) -> NetworkConfig:
         """The network config with the problem's channels and dimensionality."""
@@ -169,7 +172,7 @@ class Trainer(Run):
         self.rank, self.world = _distributed()
         super().__init__(config, run_dir, progress, max_seconds, writer=self.rank == 0)
         self.name = name or config.problem
-        self.problem = get_problem(config.problem)
+        self.problem = get_problem(config.problem).reading(config.data)
         self.net: ThinkingNetwork = build_network(config.network_config(self.problem))
         if config.init_from:
             start, _ = load_checkpoint(config.init_from)
@@ -225,12 +228,13 @@ class Trainer(Run):
     def card(self, progress: dict[str, Any]) -> dict[str, Any]:
         """The model card of the run so far."""
         cfg = self.config
+        source = f" from {cfg.data}" if cfg.data else ""
         data = (
-            f"fresh {cfg.problem} instances of difficulty {cfg.train_difficulty} every epoch "
+            f"fresh {cfg.problem} instances{source} of difficulty {cfg.train_difficulty} every epoch "
             f"({len(self.fixed_train[0])} per epoch); validation: {len(self.val_inputs)} held out from "
             f"{cfg.dataset_size} generated with seed {cfg.split_seed}"
             if cfg.fresh_data
-            else f"{cfg.dataset_size} {cfg.problem} instances of difficulty {cfg.train_difficulty} "
+            else f"{cfg.dataset_size} {cfg.problem} instances{source} of difficulty {cfg.train_difficulty} "
             f"(seed {cfg.split_seed}), split {1 - cfg.val_fraction:.0%}/{cfg.val_fraction:.0%}"
         )
         training = {

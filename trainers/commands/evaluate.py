@@ -27,7 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from agents.checkpoint import check_problem_fits, resolve_checkpoint
-from agents.problems import get_problem
+from agents.problems import card_problem
 from agents.solver import load_solver
 from agents.solver_policy import SolverPolicy
 from puzzles.families import family_of_env
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
         raise ValueError(f"the baseline {args.baseline} solves {baseline.problem.name}, not {solver.problem.name}")
     for model in filter(None, (solver, baseline)) if args.problem else ():
         check_problem_fits(args.problem, model.net.config, f"--problem {args.problem}")
-        model.problem = get_problem(args.problem)
+        model.problem = card_problem({**model.card, "problem": args.problem})
     choosing = args.recommend < 0
     started = time.perf_counter()
     with Progress(

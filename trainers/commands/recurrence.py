@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 
 from agents.checkpoint import load_labelled_checkpoints
-from agents.problems import get_problem
+from agents.problems import card_problem
 from puzzles.storage import atomic_write, save_json
 from trainers.cli import arg, command, command_line, parse_args, threads_arg
 from trainers.plots import plot_layer_similarity
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     models, notes = load_labelled_checkpoints(args.models)
     rows, out = {}, Path(args.out)
     for label, (net, card) in models.items():
-        problem = get_problem(card["problem"])
+        problem = card_problem(card)
         rows[label] = depth_row(net, problem, args.sizes, args.samples, args.think, args.seed)
         if net.config.kind == "soft":
             similarity = net.layer_similarity().numpy()
