@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from puzzles.chess_puzzles import LICHESS_COLUMNS, puzzle_from_lichess_row
-from puzzles.miner import Miner, MinerConfig, find_stockfish, reverify
+from puzzles.mined_sets import reverify
+from puzzles.miner import Miner, MinerConfig, find_stockfish
 
 try:
     find_stockfish()
@@ -66,7 +67,7 @@ def test_mining_is_deterministic():
 
 def test_batch_mining_resumes_and_merges_easy_to_hard(tmp_path):
     from puzzles.chess_puzzles import read_lichess_csv
-    from puzzles.miner import chunk_path, merge_chunks, mine, mining_summary
+    from puzzles.mined_sets import chunk_path, merge_chunks, mine, mining_summary
 
     folder = tmp_path / "chunks"
     mine(folder, chunks=2, games_per_chunk=3, seed=7, config=FAST, workers=2)

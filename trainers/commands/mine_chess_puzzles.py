@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from puzzles.miner import MinerConfig, data_card, merge_chunks, mine
+from puzzles.mined_sets import data_card, merge_chunks, mine
+from puzzles.miner import MinerConfig
 from puzzles.storage import save_json
 from trainers.cli import arg, command, command_line, parse_args, run_chunks, settings_from
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def write_card(args: Args, config: MinerConfig, command: str) -> None:
-    """Writes the data card of ``args.output`` (:func:`puzzles.miner.data_card`) to ``args.card``."""
+    """Writes the data card of ``args.output`` (:func:`puzzles.mined_sets.data_card`) to ``args.card``."""
     card = data_card(
         args.output, args.out, args.chunks, config, args.reverify, args.reverify_nodes, args.seed, args.games_per_chunk
     )
