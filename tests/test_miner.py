@@ -109,6 +109,15 @@ def test_the_bare_uci_pipe_reads_searches_as_python_chess_does():
         assert pipe.lines(board, 3000)[0] == (MATE_SCORE - 1, chess.Move.from_uci("h5f7"))
 
 
+def test_the_miner_source_benchmark_mines_every_source(tmp_path):
+    from trainers.benchmark_classical import miner_source_throughput
+
+    (tmp_path / "two.pgn").write_text(TWO_GAMES)
+    measurement = miner_source_throughput(games=2, pgn=str(tmp_path / "two.pgn"), config=FAST)
+    assert len(measurement.variants) == 3 and measurement.variants["recorded games (--miner-pgn)"] > 0
+    assert all(seconds > 0 for name, seconds in measurement.extra.items() if name.startswith("cpu_seconds"))
+
+
 def test_the_miner_search_benchmark_times_both_ways():
     from trainers.benchmark_classical import miner_search_throughput
 
