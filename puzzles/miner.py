@@ -89,8 +89,9 @@ class MinerConfig:
 
 
 def plausibility(scores: Sequence[int], temperature_cp: float) -> np.ndarray:
-    """The chance of playing each of a search's lines, scored ``scores`` (best first): proportional to
-    ``exp((score - best) / temperature_cp)``, so a move 150 centipawns worse than the best is e times rarer at
+    """The chance of playing each of a search's lines, scored ``scores``: proportional to
+    ``exp((score - best) / temperature_cp)`` with ``best`` the highest score (a node-limited search may list a
+    line above a better one: it stopped mid-iteration), so a move 150 centipawns worse than the best is e times rarer at
     150, and a move that throws away a mate is all but never played."""
     weights = np.exp((np.asarray(scores, dtype=np.float64) - max(scores)) / temperature_cp)
     return weights / weights.sum()

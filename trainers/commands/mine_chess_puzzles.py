@@ -10,7 +10,7 @@ search's best four moves, the likelier the nearer the best), or every position o
 e.g. self-play; a chunk is then a slice of --games-per-chunk games in file order, and --chunks 0 takes them all):
 
     python scripts/mine_chess_puzzles.py --out data/mined_engine --openings puzzles/data/openings.epd \
-        --mistakes plausible --chunks 136 --workers 2 --unique --output puzzles/data/chess_puzzles_engine.csv.gz \
+        --mistakes plausible --chunks 126 --workers 2 --unique --output puzzles/data/chess_puzzles_engine.csv.gz \
         --card puzzles/data/chess_puzzles_engine.json
     python scripts/mine_chess_puzzles.py --out data/mined_selfplay --pgn runs/selfplay22/games.pgn \
         --games-per-chunk 20 --workers 2 --unique --output puzzles/data/chess_puzzles_selfplay.csv.gz \
