@@ -114,6 +114,8 @@ def read_openings(path: str | Path = OPENINGS_FILE) -> list[chess.Board]:
         FileNotFoundError: the file does not exist.
         ValueError: naming the line that is not a legal position.
     """
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no opening file at {path}")
     boards = []
     for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
         line = line.split("#", 1)[0].strip()

@@ -167,3 +167,50 @@ def miner_search_throughput(count: int, nodes: int = 1_500, seed: int = 0) -> Me
             extra[f"python_cpu_ms_per_search ({name})"] = 1000 * (time.process_time() - cpu) / count
     name = f"miner screening search ({nodes} nodes, 2 lines, {count} positions)"
     return Measurement(name, "searches/s", rates, extra)
+
+
+def miner_source_throughput(games: int, pgn: str = "", seed: int = 0, config=None) -> Measurement:
+    """Puzzles per CPU-hour of the miner's game sources, ``games`` games each: seeded games from the start position
+    with random mistakes (the shipped set's, the baseline), seeded games from the shipped openings with plausible
+    mistakes, and the first games of the PGN file ``pgn`` (if given). The CPU counts Stockfish's: each source's
+    engine is closed and reaped before the clock is read (a pool worker's engine escapes ``time``). Puzzles and
+    CPU-seconds a game go in ``extra``.
+
+    Args:
+        seed: the seeded games are chunk 0 of ``seed`` (``mine_chess_puzzles --seed``), game by game.
+        config: the miner's settings (:class:`puzzles.miner.MinerConfig`'s defaults if None).
+    """
+    import os
+    from dataclasses import replace
+
+    import chess
+
+    from puzzles.chess_game import OPENINGS_FILE
+    from puzzles.mined_sets import read_pgn_games
+    from puzzles.miner import Miner, MinerConfig
+
+    config = config or MinerConfig()
+    sources = {
+        "start position, random mistakes": (config, None),
+        "openings, plausible mistakes": (replace(config, openings=str(OPENINGS_FILE), mistakes="plausible"), None),
+    }
+    if pgn:
+        sources["recorded games (--miner-pgn)"] = (config, read_pgn_games(pgn)[:games])
+    cpu_seconds = lambda: sum(os.times()[:4])  # noqa: E731  (this process and its reaped children)
+    rates, extra = {}, {}
+    for name, (settings, recorded) in sources.items():
+        started = cpu_seconds()
+        with Miner(settings) as miner:
+            if recorded is None:
+                found = sum(len(miner.mine_game(np.random.default_rng([seed, 0, g]))) for g in range(games))
+            else:
+                found = sum(
+                    len(miner.mine_recorded_game(chess.Board(fen), [chess.Move.from_uci(m) for m in moves]))
+                    for fen, moves in recorded
+                )
+        cpu = cpu_seconds() - started
+        played = games if recorded is None else len(recorded)
+        rates[name] = 3600 * found / cpu
+        extra[f"puzzles_per_game ({name})"] = found / played
+        extra[f"cpu_seconds_per_game ({name})"] = cpu / played
+    return Measurement(f"miner game sources ({games} games each)", "puzzles/CPU-hour", rates, extra)

@@ -1,12 +1,14 @@
 """Benchmark: our trainer and inference against a straightforward eager implementation, in one run; each solver
 against the classical algorithm on the same instances (running parity, breadth-first search, exact search) at
 its card's budget and with auto-halting (accuracy and share of iterations beside); the Sudoku generator; the chess
-miner's Stockfish searches through python-chess and through a bare pipe.
+miner's Stockfish searches through python-chess and through a bare pipe; the miner's game sources in puzzles per
+CPU-hour.
 
     deepthink bench --checkpoint prefix_sums
     deepthink bench --checkpoint '' --maze-checkpoint mazes --maze-size 59 --maze-count 10
     deepthink bench --checkpoint '' --sudoku-checkpoint sudoku
     deepthink bench --checkpoint '' --miner-searches 500
+    deepthink bench --checkpoint '' --miner-games 20 --miner-pgn runs/selfplay22/games.pgn
     deepthink bench --solvers-only --strings 1000 --maze-checkpoint mazes --sudoku-checkpoint sudoku
     deepthink bench --solve-paths --strings 100 --maze-checkpoint mazes --maze-count 10 --threads 1
 
@@ -39,6 +41,7 @@ from trainers.benchmark import (
 from trainers.benchmark_classical import (
     maze_throughput,
     miner_search_throughput,
+    miner_source_throughput,
     strings_throughput,
     sudoku_generator_throughput,
     sudoku_throughput,
@@ -72,6 +75,8 @@ class Args:
     sudoku_count: int = arg(100, "puzzles generated per level and solved")
     sudoku_think: int = arg(0, "Sudoku solver budget (0 = its card's recommended think)")
     miner_searches: int = arg(0, "also time this many of the chess miner's searches, python-chess against the pipe")
+    miner_games: int = arg(0, "also mine this many games of each of the miner's game sources (puzzles/CPU-hour)")
+    miner_pgn: str = arg("", "recorded games for --miner-games, e.g. runs/selfplay22/games.pgn")
     solvers_only: bool = arg(False, "time only each solver against its classical algorithm (the halting numbers)")
     solve_paths: bool = arg(False, "time only solve() against the original solve path on the test split")
     halt_every: list[int] = arg([4], "halt_every intervals of think='auto' in the solve-paths table")
@@ -103,6 +108,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     if args.miner_searches:
         results.append(miner_search_throughput(args.miner_searches))
+    if args.miner_games:
+        results.append(miner_source_throughput(args.miner_games, args.miner_pgn))
     for m in results:
         if m.extra:
             console.print(m.name, {k: round(v, 3) for k, v in m.extra.items()})
