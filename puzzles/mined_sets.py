@@ -189,7 +189,31 @@ def merge_chunks(folder: str | Path, output: str | Path, chunks: int | None = No
     for path in finished_chunks(folder, chunks):
         with open(path, newline="") as handle:
             rows += list(csv.reader(handle))
-    rows.sort(key=lambda row: (int(row[3]), row[0]))
+    return write_set(rows, output, unique)
+
+
+def join_sets(sets: list[str | Path], output: str | Path, unique: bool = False) -> int:
+    """Joins finished puzzle sets (gzipped Lichess CSVs, e.g. one per game source) into one, as
+    :func:`merge_chunks` joins chunks; returns the puzzle count. Their ids must not clash.
+
+    Raises:
+        ValueError: an id in two of the sets.
+    """
+    rows, seen = [], {}
+    for path in sets:
+        with gzip.open(path, "rt", newline="") as handle:
+            for row in list(csv.reader(handle))[1:]:
+                if row[0] in seen:
+                    raise ValueError(f"puzzle id {row[0]} is in both {seen[row[0]]} and {path}")
+                seen[row[0]] = path
+                rows.append(row)
+    return write_set(rows, output, unique)
+
+
+def write_set(rows: list[list[str]], output: str | Path, unique: bool = False) -> int:
+    """Writes Lichess CSV ``rows`` to ``output`` gzipped, sorted easy to hard, byte for byte the same on a rerun;
+    returns the count (see :func:`merge_chunks` for ``unique``)."""
+    rows = sorted(rows, key=lambda row: (int(row[3]), row[0]))
     if unique:
         first: dict[tuple[str, str], list[str]] = {}
         for row in rows:
@@ -273,10 +297,7 @@ def data_card(
         **totals,
         "puzzles_in_set": len(puzzles),
         "puzzles_per_hour_on_two_cores": round(totals["puzzles"] / hours_on_two_cores) if totals["chunks"] else 0,
-        "difficulty": "plies a material-only search needs to find the first move (puzzles.lookahead)",
-        "difficulty_counts": dict(sorted(Counter(int(p.difficulty) for p in puzzles).items())),
-        "solver_moves_counts": dict(sorted(Counter((len(p.line) + 1) // 2 for p in puzzles).items())),
-        "theme_counts": dict(Counter(t for p in puzzles for t in p.themes).most_common()),
+        **set_contents(puzzles),
         "reverified": {
             "sample": len(sample),
             "nodes": reverify_nodes,
@@ -285,3 +306,24 @@ def data_card(
             "seconds": round(time.perf_counter() - started, 1),
         },
     }
+
+
+def set_contents(puzzles: list) -> dict:
+    """What is in a set: its difficulty, solver-move and theme counts."""
+    return {
+        "difficulty": "plies a material-only search needs to find the first move (puzzles.lookahead)",
+        "difficulty_counts": dict(sorted(Counter(int(p.difficulty) for p in puzzles).items())),
+        "solver_moves_counts": dict(sorted(Counter((len(p.line) + 1) // 2 for p in puzzles).items())),
+        "theme_counts": dict(Counter(t for p in puzzles for t in p.themes).most_common()),
+    }
+
+
+def joined_card(sets: list[str | Path], output: str | Path) -> dict:
+    """The data card of a set joined from ``sets`` (:func:`join_sets`): each part's own card (the JSON beside it,
+    if any) and what the joined set holds."""
+    parts = {}
+    for path in map(str, sets):
+        card = Path(path.removesuffix(".gz").removesuffix(".csv") + ".json")
+        parts[path] = json.loads(card.read_text()) if card.is_file() else None
+    puzzles = read_lichess_csv(output)
+    return {"parts": parts, "puzzles_in_set": len(puzzles), **set_contents(puzzles)}

@@ -318,3 +318,29 @@ def test_the_command_cards_a_recorded_source(tmp_path):
     assert written["chunks"] == 2 and written["puzzles_in_set"] > 0
     with pytest.raises(ValueError, match="--pgn mines recorded games"):
         main(["--pgn", str(tmp_path / "two.pgn"), "--mistakes", "plausible", "--out", str(out)])
+
+
+def test_join_makes_one_set_of_several_with_each_parts_card(tmp_path):
+    import json
+
+    from puzzles.chess_puzzles import read_lichess_csv
+    from puzzles.mined_sets import chunk_path, merge_chunks
+    from trainers.commands.mine_chess_puzzles import main
+
+    fen = "r1bqkbnr/pppp1ppp/2n5/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R w KQkq - 2 3"
+    for name, rows in (("a", [["pgn1n0", fen, "f3g5 d8g5", "2"]]), ("b", [["e0c0g0n0", fen, "f3e5 c6e5", "1"]])):
+        (tmp_path / name).mkdir()
+        line = ",".join([*rows[0], "0", "0", "0", "advantage oneMove", "", ""])
+        chunk_path(tmp_path / name, 0).write_text(line + "\n")
+        merge_chunks(tmp_path / name, tmp_path / f"{name}.csv.gz")
+    (tmp_path / "a.json").write_text(json.dumps({"source": {"pgn": "games.pgn"}}))
+    sets = [str(tmp_path / "a.csv.gz"), str(tmp_path / "b.csv.gz")]
+    main(["--join", *sets, "--output", str(tmp_path / "ab.csv.gz"), "--card", str(tmp_path / "ab.json")])
+    assert [p.puzzle_id for p in read_lichess_csv(tmp_path / "ab.csv.gz")] == ["e0c0g0n0", "pgn1n0"]  # easy first
+    card = json.loads((tmp_path / "ab.json").read_text())
+    assert card["parts"] == {sets[0]: {"source": {"pgn": "games.pgn"}}, sets[1]: None}
+    assert card["puzzles_in_set"] == 2 and card["difficulty_counts"] == {"1": 1, "2": 1}
+    with pytest.raises(ValueError, match="puzzle id pgn1n0 is in both"):
+        main(["--join", sets[0], sets[0], "--output", str(tmp_path / "aa.csv.gz")])
+    with pytest.raises(ValueError, match="--join needs --output"):
+        main(["--join", *sets])

@@ -27,7 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from puzzles.chess_game import read_openings
-from puzzles.mined_sets import data_card, merge_chunks, mine, mine_recorded, read_pgn_games, recorded_chunks
+from puzzles.mined_sets import (
+    data_card,
+    join_sets,
+    joined_card,
+    merge_chunks,
+    mine,
+    mine_recorded,
+    read_pgn_games,
+    recorded_chunks,
+)
 from puzzles.miner import MISTAKE_KINDS, MinerConfig
 from puzzles.storage import save_json
 from trainers.cli import arg, command, command_line, parse_args, run_chunks, settings_from
@@ -60,6 +69,7 @@ class Args:
     random_move_rate: float = arg(MinerConfig.random_move_rate, "chance of a mistake in the seeded games")
     sidelines: int = arg(MinerConfig.sidelines, "mistakes screened at every ply besides the move played")
     unique: bool = arg(False, "with --output: keep one puzzle per position and line (recorded games repeat)")
+    join: list[str] = arg([], "instead of mining: join these finished sets into --output (and its --card)")
     card: str = arg("", "with --output: write the set's data card (JSON) here")
     reverify: int = arg(1000, "puzzles of the set re-checked by a deeper search for the card")
     reverify_nodes: int = arg(200_000, "nodes of that deeper search")
@@ -68,6 +78,9 @@ class Args:
 @command(resumable=True)
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(Args, argv)
+    if args.join:
+        join(args, command_line(__file__, argv))
+        return
     config = settings_from(MinerConfig, args)
     if args.games_per_chunk < 1:
         raise ValueError(f"--games-per-chunk must be at least 1, got {args.games_per_chunk}")
@@ -98,6 +111,16 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote {merge_chunks(args.out, args.output, chunks, args.unique)} puzzles to {args.output}")
     if args.output and args.card:
         write_card(args, config, chunks, {**source, "unique": args.unique}, command_line(__file__, argv))
+
+
+def join(args: Args, command: str) -> None:
+    """Joins finished sets (``--join``) into ``--output``, with a card that keeps each part's."""
+    if not args.output:
+        raise ValueError("--join needs --output, the joined set's file")
+    print(f"wrote {join_sets(args.join, args.output, args.unique)} puzzles to {args.output}")
+    if args.card:
+        save_json(args.card, {"command": command, **joined_card(args.join, args.output)})
+        print(f"data card: {args.card}")
 
 
 def write_card(args: Args, config: MinerConfig, chunks: int, source: dict, command: str) -> None:
