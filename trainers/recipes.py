@@ -183,6 +183,33 @@ RECIPES["chess_puzzles_ff"] = replace(
 )
 
 
+# The chess-puzzle solver on puzzles from realistic games (issue 23, item 4): the self-play games' and the
+# opening-start engine games' puzzles joined into one set (its data card, puzzles/data/chess_puzzles_real.json, holds
+# the mining commands), trained on difficulties 1 and 2 with random depth (1..64, backpropagation through the last 8)
+# and read on harder ones and by mate depth (evaluate.py --problem chess_mates) beside its feed-forward twin. The set
+# is small (about 4,000 training puzzles), so an epoch is about one pass (4,000 draws, half mirrored).
+REAL_CHESS_PUZZLES = "puzzles/data/chess_puzzles_real.csv.gz"
+RECIPES["chess_puzzles_real"] = replace(
+    RECIPES["chess_puzzles"],
+    data=REAL_CHESS_PUZZLES,
+    train_difficulty=2,
+    dataset_size=5_000,
+    val_fraction=0.2,
+    epochs=40,
+    warmup_steps=200,
+    lr_decay_epochs=[30, 36],
+    depth="random",
+    max_depth=64,
+    bptt=8,
+)
+RECIPES["chess_puzzles_real_ff"] = replace(
+    RECIPES["chess_puzzles_real"],
+    network={**RECIPES["chess_puzzles"].network, "kind": "ff"},
+    alpha=0.0,
+    depth="progressive",
+)
+
+
 # The mixed-difficulty Sudoku curriculum (issue 25), prepared, not yet run: three stages, each continuing from the
 # last one's best weights (the first from the easy-only model), at fewer givens each time: 30, 26, then 23, where
 # most puzzles need locked candidates, subsets or chains (minimal puzzles average 24.3 givens). Random unroll depth
