@@ -138,13 +138,14 @@ def puzzle_shares(path: Path, level: str = "difficulty") -> PuzzleShares:
     level_of = LEVELS[level]
     key = (str(path.resolve()), path.stat().st_mtime_ns, level)
     if key not in _SETS:
-        leveled = [(level_of(r), r) for r in read_lichess_rows(path)]
-        rows = [r for _, r in sorted(((n, r) for n, r in leveled if n is not None), key=lambda pair: pair[0])]
+        leveled = [(n, r) for r in read_lichess_rows(path) if (n := level_of(r)) is not None]
+        leveled.sort(key=lambda pair: pair[0])
         shares = {}
         for split in (*HELD_OUT_SPLITS, None):
-            chosen = tuple(r for r in rows if held_out_split(r.puzzle_id) == split)
-            levels = np.array([level_of(r) for r in chosen], dtype=np.int64)
-            shares[split or "training"] = PuzzleShare(f"{split or 'training'} puzzles of {path}", levels, chosen)
+            chosen = [(n, r) for n, r in leveled if held_out_split(r.puzzle_id) == split]
+            levels = np.array([n for n, _ in chosen], dtype=np.int64)
+            name = f"{split or 'training'} puzzles of {path}"
+            shares[split or "training"] = PuzzleShare(name, levels, tuple(r for _, r in chosen))
         _SETS[key] = PuzzleShares(**shares)
     return _SETS[key]
 
